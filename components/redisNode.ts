@@ -1,0 +1,105 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { DATA_DIR, REDIS_CONF_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "../lib/containerPaths";
+import { healthcheckCommand } from "../lib/healthcheck";
+import { RedisNode as RedisNodeModel } from "../lib/topology";
+
+/** PEM material a TLS-speaking node gets. */
+export interface NodeTlsFiles {
+    readonly certPem: pulumi.Input<string>;
+    /** Secret. */
+    readonly privateKeyPem: pulumi.Input<string>;
+    readonly caCertPem: pulumi.Input<string>;
+}
+
+/** Arguments of one Redis node. */
+export interface RedisNodeArgs {
+    /** The validated node this component deploys. */
+    readonly node: RedisNodeModel;
+    /** Its rendered redis.conf. */
+    readonly redisConf: string;
+    /** Image reference or ID to run. */
+    readonly image: pulumi.Input<string>;
+    /** Name of the Docker network the chain shares. */
+    readonly networkName: pulumi.Input<string>;
+    /** Host address the node's ports are published on. */
+    readonly publishAddress: string;
+    /** Certificate, key and CA; required when the node speaks TLS. */
+    readonly tls?: NodeTlsFiles;
+    /** Docker restart policy; default "unless-stopped". */
+    readonly restart?: "no" | "on-failure" | "always" | "unless-stopped";
+}
+
+/** One Redis server: its data volume and its container, configured entirely through uploads. */
+export class RedisNode extends pulumi.ComponentResource {
+    readonly containerId: pulumi.Output<string>;
+    readonly containerName: pulumi.Output<string>;
+    readonly volumeName: pulumi.Output<string>;
+
+    constructor(name: string, args: RedisNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("redis-chain:index:RedisNode", name, {}, opts);
+        const { node } = args;
+        if (node.speaksTls && !args.tls) {
+            throw new Error(`RedisNode ${node.name}: the node speaks TLS but no tls files were given`);
+        }
+        const volume = new docker.Volume(
+            `${name}-data`,
+            { name: `${node.containerName}-data`, labels: [{ label: "redis-chain.node", value: node.name }] },
+            { parent: this },
+        );
+        const container = new docker.Container(
+            `${name}-container`,
+            {
+                name: node.containerName,
+                hostname: node.alias,
+                image: args.image,
+                command: ["redis-server", REDIS_CONF_PATH],
+                networksAdvanced: [{ name: args.networkName, aliases: [node.alias] }],
+                ports: publishedPorts(node, args.publishAddress),
+                volumes: [{ volumeName: volume.name, containerPath: DATA_DIR }],
+                // Uploads, not bind mounts: the config travels with the container to a remote engine.
+                uploads: uploads(args),
+                healthcheck: {
+                    tests: ["CMD-SHELL", healthcheckCommand(node)],
+                    interval: "2s",
+                    timeout: "2s",
+                    retries: 3,
+                    startPeriod: "10s",
+                },
+                restart: args.restart ?? "unless-stopped",
+                // Time for Redis's final RDB save on delete or replace; the provider kills at once otherwise.
+                destroyGraceSeconds: 10,
+                labels: [
+                    { label: "redis-chain.node", value: node.name },
+                    { label: "redis-chain.role", value: node.role },
+                ],
+            },
+            { parent: this },
+        );
+        this.containerId = container.id;
+        this.containerName = container.name;
+        this.volumeName = volume.name;
+        this.registerOutputs({ containerId: this.containerId, containerName: this.containerName });
+    }
+}
+
+function publishedPorts(node: RedisNodeModel, publishAddress: string): docker.types.input.ContainerPort[] {
+    const listeners = [node.listeners.plain, node.listeners.tls].filter((l) => l !== undefined);
+    return listeners.map((l) => ({ internal: l.port, external: l.hostPort, ip: publishAddress, protocol: "tcp" }));
+}
+
+function uploads(args: RedisNodeArgs): docker.types.input.ContainerUpload[] {
+    const files: docker.types.input.ContainerUpload[] = [
+        { file: REDIS_CONF_PATH, content: args.redisConf, permissions: "0644" },
+    ];
+    if (args.tls) {
+        files.push(
+            { file: TLS_CA_PATH, content: args.tls.caCertPem, permissions: "0644" },
+            { file: TLS_CERT_PATH, content: args.tls.certPem, permissions: "0644" },
+            // Root-owned on upload; the image's entrypoint hands /data to the redis user before
+            // Redis starts, so 0600 keeps the key readable by Redis alone.
+            { file: TLS_KEY_PATH, content: pulumi.secret(args.tls.privateKeyPem), permissions: "0600" },
+        );
+    }
+    return files;
+}

@@ -1,0 +1,53 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { ChainConnectionInfo } from "../lib/connectionInfo";
+
+// The provider below is serialized into the stack and run by the engine's dynamic-provider host,
+// a separate Node process without a TypeScript loader; it loads the check through tsx by absolute
+// path and captures nothing but these two strings.
+const TSX_API_PATH = require.resolve("tsx/cjs/api");
+const DEPLOY_CHECK_PATH = path.join(__dirname, "..", "lib", "check", "deployCheck.ts");
+
+/** Arguments of the post-deploy check. */
+export interface ReplicationCheckArgs {
+    /** Every node and the CA, as the stack outputs describe them. */
+    readonly chain: pulumi.Input<ChainConnectionInfo>;
+    /** IDs of the containers checked: a replaced or new container reruns the check. */
+    readonly containerIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Bound for all links to come up, in ms. */
+    readonly timeoutMs: number;
+}
+
+const checkProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs) {
+        const tsx = require(TSX_API_PATH);
+        const outs = await tsx.require(DEPLOY_CHECK_PATH, DEPLOY_CHECK_PATH).runDeployCheck(inputs);
+        return { id: `redis-chain-check-${Date.now()}`, outs: { ...inputs, ...outs } };
+    },
+    async update(_id, _olds, news) {
+        const tsx = require(TSX_API_PATH);
+        const outs = await tsx.require(DEPLOY_CHECK_PATH, DEPLOY_CHECK_PATH).runDeployCheck(news);
+        return { outs: { ...news, ...outs } };
+    },
+};
+
+/**
+ * Proves replication after the containers exist: every link up as declared and a fresh key read on
+ * every node. Failing fails `pulumi up`.
+ */
+export class ReplicationCheck extends pulumi.dynamic.Resource {
+    declare readonly elapsedMs: pulumi.Output<number>;
+    declare readonly linksUpMs: pulumi.Output<number>;
+    declare readonly nodesChecked: pulumi.Output<number>;
+
+    constructor(name: string, args: ReplicationCheckArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            checkProvider,
+            name,
+            { ...args, elapsedMs: undefined, linksUpMs: undefined, nodesChecked: undefined },
+            opts,
+            "redis-chain",
+            "ReplicationCheck",
+        );
+    }
+}

@@ -1,0 +1,66 @@
+// A short-lived ioredis connection to one listener that reconnects on the next call after a failure,
+// so a polling loop sees "connection refused" as a status instead of a crash.
+import Redis from "ioredis";
+import { Endpoint } from "../connectionInfo";
+
+/** One listener of one node, as the check connects to it. */
+export interface ListenerTarget {
+    readonly node: string;
+    readonly transport: "plain" | "tls";
+    readonly endpoint: Endpoint;
+}
+
+/** Credentials shared by every connection of a check run. */
+export interface ClientCredentials {
+    /** CA that signed the TLS listeners; hostname verification is always on. */
+    readonly caCertPem: string;
+}
+
+export class NodeClient {
+    private client: Redis | undefined;
+
+    constructor(
+        readonly target: ListenerTarget,
+        private readonly credentials: ClientCredentials,
+    ) {}
+
+    /** Runs `fn` on a connected client; on failure drops the connection and rethrows. */
+    async run<T>(fn: (client: Redis) => Promise<T>): Promise<T> {
+        try {
+            if (!this.client || this.client.status !== "ready") {
+                this.close();
+                this.client = this.connectClient();
+                await this.client.connect();
+            }
+            return await fn(this.client);
+        } catch (error) {
+            this.close();
+            throw error;
+        }
+    }
+
+    close(): void {
+        this.client?.disconnect();
+        this.client = undefined;
+    }
+
+    private connectClient(): Redis {
+        const { host, port } = this.target.endpoint;
+        const client = new Redis({
+            host,
+            port,
+            // Node verifies the certificate chain and that host (name or IP) is in its SANs.
+            tls: this.target.transport === "tls" ? { ca: [this.credentials.caCertPem] } : undefined,
+            lazyConnect: true,
+            connectTimeout: 2000,
+            commandTimeout: 2000,
+            maxRetriesPerRequest: 0,
+            enableOfflineQueue: false,
+            // The polling loop decides when to try again, not ioredis.
+            retryStrategy: () => null,
+        });
+        // Errors surface through the rejected command; without a listener ioredis logs them loudly.
+        client.on("error", () => undefined);
+        return client;
+    }
+}

@@ -1,0 +1,65 @@
+// Connection info for the stack outputs, and the check's targets derived from it. The same shape
+// feeds the post-deploy check resource and `npm run verify`, so both check the same thing.
+import { RedisNode, Topology, nodeByName } from "./topology";
+
+/** How a client on the deploying machine reaches one listener. */
+export interface Endpoint {
+    readonly host: string;
+    readonly port: number;
+    readonly url: string;
+}
+
+/** One node as the stack outputs describe it. */
+export interface NodeConnectionInfo {
+    readonly name: string;
+    readonly containerName: string;
+    readonly role: "master" | "replica";
+    /** The node this one replicates from, or null for a master. */
+    readonly upstream: string | null;
+    /** Transport of the link to `upstream`, or null for a master. */
+    readonly link: "plain" | "tls" | null;
+    /** What `INFO replication` on this node must report as master_host/master_port. */
+    readonly expectedMaster: { readonly host: string; readonly port: number } | null;
+    /** Names of the nodes replicating from this one. */
+    readonly replicas: readonly string[];
+    readonly plain: Endpoint | null;
+    readonly tls: Endpoint | null;
+}
+
+/** The whole chain as the check needs it: every node plus the CA that signed the TLS listeners. */
+export interface ChainConnectionInfo {
+    readonly nodes: readonly NodeConnectionInfo[];
+    /** PEM of the CA; needed by TLS clients. Empty when no node speaks TLS. */
+    readonly caCertPem: string;
+}
+
+/**
+ * The host clients on the deploying machine use: the publish address itself, or loopback when
+ * ports are published on every interface.
+ */
+export function clientHost(publishAddress: string): string {
+    return publishAddress === "0.0.0.0" ? "127.0.0.1" : publishAddress;
+}
+
+/** Connection info of one node, given the address its ports are published on. */
+export function nodeConnectionInfo(node: RedisNode, topology: Topology, publishAddress: string): NodeConnectionInfo {
+    const host = clientHost(publishAddress);
+    const endpoint = (scheme: string, hostPort: number): Endpoint => ({
+        host,
+        port: hostPort,
+        url: `${scheme}://${host}:${hostPort}`,
+    });
+    return {
+        name: node.name,
+        containerName: node.containerName,
+        role: node.role,
+        upstream: node.link?.upstream ?? null,
+        link: node.link?.transport ?? null,
+        expectedMaster: node.link
+            ? { host: nodeByName(topology, node.link.upstream).alias, port: node.link.upstreamPort }
+            : null,
+        replicas: node.replicas,
+        plain: node.listeners.plain ? endpoint("redis", node.listeners.plain.hostPort) : null,
+        tls: node.listeners.tls ? endpoint("rediss", node.listeners.tls.hostPort) : null,
+    };
+}

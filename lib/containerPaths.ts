@@ -1,0 +1,14 @@
+// Where the program puts files inside each Redis container.
+
+/** The rendered config; root-owned 0644 is fine, it holds no secret. */
+export const REDIS_CONF_PATH = "/usr/local/etc/redis/redis.conf";
+
+/** Data directory: the named volume, and the official image's working directory. */
+export const DATA_DIR = "/data";
+
+// The official image's entrypoint hands only what lies under /data to the `redis` user (uid 999)
+// before dropping root, and uploads arrive owned by root; a 0600 key anywhere else is unreadable.
+export const TLS_DIR = `${DATA_DIR}/tls`;
+export const TLS_CERT_PATH = `${TLS_DIR}/redis.crt`;
+export const TLS_KEY_PATH = `${TLS_DIR}/redis.key`;
+export const TLS_CA_PATH = `${TLS_DIR}/ca.crt`;

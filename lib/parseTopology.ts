@@ -1,0 +1,260 @@
+// Validation of the stack's node list. Every rule reports the node, the field and the fix, and all
+// problems are reported at once, before any resource exists.
+import {
+    DEFAULT_PLAIN_PORT,
+    DEFAULT_TLS_PORT,
+    Listener,
+    ListenerConfig,
+    NodeConfig,
+    RedisNode,
+    Topology,
+    Transport,
+    TlsAuthClients,
+} from "./topology";
+
+/** Thrown for invalid stack config; `problems` holds one line per broken rule. */
+export class TopologyError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`invalid redis-chain config:\n  - ${problems.join("\n  - ")}`);
+        this.name = "TopologyError";
+    }
+}
+
+/** Options that shape names but are not part of a node. */
+export interface ParseOptions {
+    /** Prepended to every container name, so several stacks share one engine. */
+    readonly namePrefix?: string;
+}
+
+// Docker network aliases are DNS names, and the node name is also a certificate SAN.
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const NODE_FIELDS = ["name", "replicaOf", "link", "plain", "tls", "tlsAuthClients"];
+const LISTENER_FIELDS = ["hostPort", "port"];
+const TLS_AUTH_VALUES: readonly TlsAuthClients[] = ["no", "optional", "yes"];
+
+/** Validates the raw `redis-chain:nodes` config and derives the model; throws TopologyError. */
+export function parseTopology(raw: unknown, options: ParseOptions = {}): Topology {
+    const problems: string[] = [];
+    const prefix = options.namePrefix ?? "";
+    if (prefix !== "" && !/^[a-z0-9][a-z0-9-]*$/.test(prefix)) {
+        problems.push(`namePrefix "${prefix}": use lowercase letters, digits and '-', starting with a letter or digit`);
+    }
+    if (!Array.isArray(raw) || raw.length === 0) {
+        throw new TopologyError([
+            ...problems,
+            "nodes: expected a non-empty list of nodes, e.g. [{ name: redis-a, plain: { hostPort: 6379 } }]",
+        ]);
+    }
+
+    const configs = raw.map((entry, i) => checkNodeShape(entry, i, problems));
+    const byName = new Map<string, NodeConfig>();
+    configs.forEach((node, i) => {
+        if (!node) return;
+        if (byName.has(node.name)) {
+            problems.push(`${where(i, node.name)}.name: duplicate node name; give each node its own name`);
+        } else {
+            byName.set(node.name, node);
+        }
+    });
+    const nodes = configs.filter((n): n is NodeConfig => n !== undefined);
+    // Shape errors make the graph rules below misleading, so report those first.
+    if (problems.length > 0) throw new TopologyError(problems);
+
+    checkLinks(nodes, byName, problems);
+    checkGraph(nodes, byName, problems);
+    checkHostPorts(nodes, problems);
+    if (problems.length > 0) throw new TopologyError(problems);
+
+    return { nodes: orderMastersFirst(nodes).map((n) => toRedisNode(n, nodes, byName, prefix)) };
+}
+
+function where(index: number, name?: string): string {
+    return name ? `nodes[${index}] (${name})` : `nodes[${index}]`;
+}
+
+function checkNodeShape(entry: unknown, i: number, problems: string[]): NodeConfig | undefined {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+        problems.push(`${where(i)}: expected an object with at least a name and one listener`);
+        return undefined;
+    }
+    const node = entry as Record<string, unknown>;
+    const name = node.name;
+    if (typeof name !== "string" || !DNS_LABEL.test(name)) {
+        problems.push(
+            `${where(i)}.name: ${JSON.stringify(name)} is not a valid container/DNS name; ` +
+                "use 1-63 lowercase letters, digits or '-', not starting or ending with '-'",
+        );
+        return undefined;
+    }
+    const at = where(i, name);
+    const before = problems.length;
+    for (const key of Object.keys(node)) {
+        if (!NODE_FIELDS.includes(key)) {
+            problems.push(`${at}.${key}: unknown field; known fields are ${NODE_FIELDS.join(", ")}`);
+        }
+    }
+    if (node.replicaOf !== undefined && typeof node.replicaOf !== "string") {
+        problems.push(`${at}.replicaOf: expected the name of another node`);
+    }
+    if (node.link !== undefined && node.link !== "plain" && node.link !== "tls") {
+        problems.push(`${at}.link: ${JSON.stringify(node.link)} is not a transport; use "plain" or "tls"`);
+    }
+    if (node.replicaOf !== undefined && node.link === undefined) {
+        problems.push(`${at}.link: a replica needs link: plain or link: tls for its link to ${String(node.replicaOf)}`);
+    }
+    if (node.replicaOf === undefined && node.link !== undefined) {
+        problems.push(`${at}.link: set only on replicas; add replicaOf or remove link`);
+    }
+    if (node.tlsAuthClients !== undefined && !TLS_AUTH_VALUES.includes(node.tlsAuthClients as TlsAuthClients)) {
+        problems.push(`${at}.tlsAuthClients: use one of ${TLS_AUTH_VALUES.join(", ")}`);
+    }
+    if (node.tlsAuthClients !== undefined && node.tls === undefined) {
+        problems.push(`${at}.tlsAuthClients: the node has no TLS listener; add tls: { hostPort: ... } or remove it`);
+    }
+    checkListener(node.plain, `${at}.plain`, problems);
+    checkListener(node.tls, `${at}.tls`, problems);
+    if (node.plain === undefined && node.tls === undefined) {
+        problems.push(`${at}: no listener; add plain: { hostPort: ... } and/or tls: { hostPort: ... }`);
+    }
+    const plain = node.plain as ListenerConfig | undefined;
+    const tls = node.tls as ListenerConfig | undefined;
+    if (problems.length === before && plain && tls && containerPort(plain, "plain") === containerPort(tls, "tls")) {
+        problems.push(`${at}.tls.port: the plain and TLS listeners both use container port ${containerPort(plain, "plain")}; give them different ports`);
+    }
+    return problems.length === before ? (node as unknown as NodeConfig) : undefined;
+}
+
+function checkListener(value: unknown, at: string, problems: string[]): void {
+    if (value === undefined) return;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        problems.push(`${at}: expected { hostPort: <1-65535>, port: <optional container port> }`);
+        return;
+    }
+    const listener = value as Record<string, unknown>;
+    for (const key of Object.keys(listener)) {
+        if (!LISTENER_FIELDS.includes(key)) {
+            problems.push(`${at}.${key}: unknown field; known fields are ${LISTENER_FIELDS.join(", ")}`);
+        }
+    }
+    if (!isPort(listener.hostPort)) {
+        problems.push(`${at}.hostPort: ${JSON.stringify(listener.hostPort)} is not a port; use an integer from 1 to 65535`);
+    }
+    if (listener.port !== undefined && !isPort(listener.port)) {
+        problems.push(`${at}.port: ${JSON.stringify(listener.port)} is not a port; use an integer from 1 to 65535`);
+    }
+}
+
+function isPort(value: unknown): value is number {
+    return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+function containerPort(listener: ListenerConfig, transport: Transport): number {
+    return listener.port ?? (transport === "tls" ? DEFAULT_TLS_PORT : DEFAULT_PLAIN_PORT);
+}
+
+function checkLinks(nodes: readonly NodeConfig[], byName: Map<string, NodeConfig>, problems: string[]): void {
+    nodes.forEach((node, i) => {
+        if (node.replicaOf === undefined) return;
+        const at = where(i, node.name);
+        const upstream = byName.get(node.replicaOf);
+        if (!upstream) {
+            problems.push(`${at}.replicaOf: no node named "${node.replicaOf}"; use one of ${[...byName.keys()].join(", ")}`);
+            return;
+        }
+        if (node.link === "tls" && !upstream.tls) {
+            problems.push(`${at}.link: TLS link to ${upstream.name}, which has no TLS listener; add tls to ${upstream.name} or use link: plain`);
+        }
+        if (node.link === "plain" && !upstream.plain) {
+            problems.push(`${at}.link: plain link to ${upstream.name}, which is TLS-only (port 0); use link: tls`);
+        }
+    });
+}
+
+function checkGraph(nodes: readonly NodeConfig[], byName: Map<string, NodeConfig>, problems: string[]): void {
+    if (!nodes.some((n) => n.replicaOf === undefined)) {
+        problems.push("nodes: no master; leave replicaOf off the node that takes writes");
+    }
+    const reported = new Set<string>();
+    nodes.forEach((node, i) => {
+        const path = [node.name];
+        let next = node.replicaOf;
+        while (next !== undefined && byName.has(next)) {
+            if (next === node.name) {
+                const cycle = [...path, next].join(" -> ");
+                if (!path.some((n) => reported.has(n))) {
+                    problems.push(`${where(i, node.name)}.replicaOf: replication cycle ${cycle}; one node of it must be a master (no replicaOf)`);
+                }
+                path.forEach((n) => reported.add(n));
+                return;
+            }
+            if (path.includes(next)) return; // a cycle further up, reported for its own members
+            path.push(next);
+            next = byName.get(next)?.replicaOf;
+        }
+    });
+}
+
+function checkHostPorts(nodes: readonly NodeConfig[], problems: string[]): void {
+    const owners = new Map<number, string>();
+    nodes.forEach((node, i) => {
+        for (const transport of ["plain", "tls"] as const) {
+            const listener = node[transport];
+            if (!listener) continue;
+            const owner = owners.get(listener.hostPort);
+            const field = `${where(i, node.name)}.${transport}.hostPort`;
+            if (owner) {
+                problems.push(`${field}: host port ${listener.hostPort} is already used by ${owner}; pick a free port`);
+            } else {
+                owners.set(listener.hostPort, `${node.name}.${transport}`);
+            }
+        }
+    });
+}
+
+// Parents before children keeps the stack outputs and the check's progress in chain order.
+function orderMastersFirst(nodes: readonly NodeConfig[]): NodeConfig[] {
+    const ordered: NodeConfig[] = [];
+    const visit = (parent: string | undefined) => {
+        for (const node of nodes) {
+            if (node.replicaOf === parent) {
+                ordered.push(node);
+                visit(node.name);
+            }
+        }
+    };
+    visit(undefined);
+    return ordered;
+}
+
+function toListener(config: ListenerConfig | undefined, transport: Transport): Listener | undefined {
+    return config ? { port: containerPort(config, transport), hostPort: config.hostPort } : undefined;
+}
+
+function toRedisNode(
+    node: NodeConfig,
+    all: readonly NodeConfig[],
+    byName: Map<string, NodeConfig>,
+    prefix: string,
+): RedisNode {
+    const upstream = node.replicaOf === undefined ? undefined : byName.get(node.replicaOf)!;
+    const transport = node.link;
+    const link =
+        upstream && transport
+            ? {
+                  upstream: upstream.name,
+                  transport,
+                  upstreamPort: containerPort(upstream[transport]!, transport),
+              }
+            : undefined;
+    return {
+        name: node.name,
+        containerName: `${prefix}${node.name}`,
+        alias: node.name,
+        role: link ? "replica" : "master",
+        link,
+        listeners: { plain: toListener(node.plain, "plain"), tls: toListener(node.tls, "tls") },
+        tlsAuthClients: node.tlsAuthClients ?? "no",
+        speaksTls: node.tls !== undefined || transport === "tls",
+        replicas: all.filter((n) => n.replicaOf === node.name).map((n) => n.name),
+    };
+}

@@ -1,0 +1,98 @@
+// Reads and validates the whole `redis-chain:*` stack config. Pure: index.ts hands it the raw
+// values, so every rule is tested without Pulumi.
+import { TopologyError, parseTopology } from "./parseTopology";
+import { DEFAULT_TUNING, ReplicationTuning } from "./redisConf";
+import { Topology } from "./topology";
+
+/** Raw values as `pulumi.Config` returns them: scalars as strings, `nodes` already parsed. */
+export interface RawStackConfig {
+    readonly nodes?: unknown;
+    readonly image?: string;
+    readonly namePrefix?: string;
+    readonly networkName?: string;
+    readonly publishAddress?: string;
+    readonly postDeployCheck?: string;
+    readonly checkTimeoutSeconds?: string;
+    readonly replDisklessSyncDelaySeconds?: string;
+    readonly replBacklogSizeMb?: string;
+}
+
+/** Everything the program needs, validated. */
+export interface StackSettings {
+    readonly topology: Topology;
+    readonly image: string;
+    readonly networkName: string;
+    readonly publishAddress: string;
+    readonly checkEnabled: boolean;
+    readonly checkTimeoutMs: number;
+    readonly tuning: ReplicationTuning;
+}
+
+/** The tested Redis release; a pinned tag, so a deploy never changes Redis under the user. */
+export const DEFAULT_IMAGE = "redis:7.0.15";
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export function parseStackSettings(raw: RawStackConfig): StackSettings {
+    const problems: string[] = [];
+    let topology: Topology | undefined;
+    try {
+        topology = parseTopology(raw.nodes, { namePrefix: raw.namePrefix });
+    } catch (error) {
+        if (!(error instanceof TopologyError)) throw error;
+        problems.push(...error.problems);
+    }
+    const image = raw.image ?? DEFAULT_IMAGE;
+    if (image.trim() === "" || /\s/.test(image)) {
+        problems.push(`image: "${image}" is not an image reference; use e.g. ${DEFAULT_IMAGE}`);
+    } else if (!image.includes("@") && (!/:[^/]+$/.test(image) || image.endsWith(":latest"))) {
+        problems.push(`image: "${image}" is not pinned; name a version tag (e.g. ${DEFAULT_IMAGE}) or a digest`);
+    }
+    const publishAddress = raw.publishAddress ?? "127.0.0.1";
+    if (!IPV4.test(publishAddress)) {
+        problems.push(`publishAddress: "${publishAddress}" is not an IPv4 address; use 127.0.0.1 (default) or a host address`);
+    }
+    const networkName = raw.networkName ?? `${raw.namePrefix ?? ""}redis-chain`;
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(networkName)) {
+        problems.push(`networkName: "${networkName}" is not a Docker network name; use letters, digits, '_', '.', '-'`);
+    }
+    const checkEnabled = parseBoolean(raw.postDeployCheck, true, "postDeployCheck", problems);
+    const checkTimeoutSeconds = parseNumber(raw.checkTimeoutSeconds, 60, 1, 3600, "checkTimeoutSeconds", problems);
+    const tuning: ReplicationTuning = {
+        disklessSyncDelaySeconds: parseNumber(
+            raw.replDisklessSyncDelaySeconds,
+            DEFAULT_TUNING.disklessSyncDelaySeconds,
+            0,
+            60,
+            "replDisklessSyncDelaySeconds",
+            problems,
+        ),
+        backlogSizeMb: parseNumber(raw.replBacklogSizeMb, DEFAULT_TUNING.backlogSizeMb, 1, 65536, "replBacklogSizeMb", problems),
+    };
+    if (problems.length > 0 || !topology) throw new TopologyError(problems);
+    return { topology, image, networkName, publishAddress, checkEnabled, checkTimeoutMs: checkTimeoutSeconds * 1000, tuning };
+}
+
+function parseBoolean(value: string | undefined, fallback: boolean, key: string, problems: string[]): boolean {
+    if (value === undefined) return fallback;
+    if (value === "true" || value === "false") return value === "true";
+    problems.push(`${key}: "${value}" is not a boolean; use true or false`);
+    return fallback;
+}
+
+function parseNumber(
+    value: string | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+    key: string,
+    problems: string[],
+): number {
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        problems.push(`${key}: "${value}" is out of range; use an integer from ${min} to ${max}`);
+        return fallback;
+    }
+    return parsed;
+}

@@ -1,0 +1,77 @@
+// The topology model: what the stack config says, after validation. No Pulumi imports here,
+// so the model is tested with plain table tests.
+
+/** Transport of a replication link or a listener. */
+export type Transport = "plain" | "tls";
+
+/** `tls-auth-clients`: whether a TLS listener asks clients (and replicas) for a certificate. */
+export type TlsAuthClients = "no" | "optional" | "yes";
+
+/** A listener as written in the stack config. */
+export interface ListenerConfig {
+    /** Port on the Docker host (published on the stack's publish address). */
+    readonly hostPort: number;
+    /** Port inside the container; defaults to 6379 (plain) or 6380 (TLS). */
+    readonly port?: number;
+}
+
+/** One Redis node as written in the stack config (`redis-chain:nodes`). */
+export interface NodeConfig {
+    /** Node name: the network alias other nodes use, and the container name after the prefix. */
+    readonly name: string;
+    /** Name of the node this one replicates from; absent for a master. */
+    readonly replicaOf?: string;
+    /** Transport of the link to `replicaOf`. */
+    readonly link?: Transport;
+    /** Plain TCP listener; absent means `port 0`. */
+    readonly plain?: ListenerConfig;
+    /** TLS listener; absent means no `tls-port`. */
+    readonly tls?: ListenerConfig;
+    /** `tls-auth-clients` of this node's TLS listener; default "no" (one-way TLS, as in the seed). */
+    readonly tlsAuthClients?: TlsAuthClients;
+}
+
+/** A validated listener: both ports known. */
+export interface Listener {
+    readonly port: number;
+    readonly hostPort: number;
+}
+
+/** The replication link of a replica: to whom, on which port, over what. */
+export interface ReplicationLink {
+    readonly upstream: string;
+    readonly transport: Transport;
+    /** The upstream's container port this link connects to. */
+    readonly upstreamPort: number;
+}
+
+/** A validated node with every derived name and port filled in. */
+export interface RedisNode {
+    readonly name: string;
+    readonly containerName: string;
+    /** DNS alias on the chain's Docker network; equals `name`, independent of the prefix. */
+    readonly alias: string;
+    readonly role: "master" | "replica";
+    readonly link?: ReplicationLink;
+    readonly listeners: { readonly plain?: Listener; readonly tls?: Listener };
+    readonly tlsAuthClients: TlsAuthClients;
+    /** True when the node needs a certificate: it has a TLS listener or a TLS upstream link. */
+    readonly speaksTls: boolean;
+    /** Names of the nodes that replicate from this one, in config order. */
+    readonly replicas: readonly string[];
+}
+
+/** A validated topology, masters before their replicas (parents always precede children). */
+export interface Topology {
+    readonly nodes: readonly RedisNode[];
+}
+
+export const DEFAULT_PLAIN_PORT = 6379;
+export const DEFAULT_TLS_PORT = 6380;
+
+/** Looks a node up by name; the topology is validated, so a miss is a programming error. */
+export function nodeByName(topology: Topology, name: string): RedisNode {
+    const node = topology.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node named ${name} in the topology`);
+    return node;
+}
