@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChainConnectionInfo } from "../lib/connectionInfo";
 
 // The provider below is serialized into the stack and run by the engine's dynamic-provider host,
-// a separate Node process without a TypeScript loader; it loads the check through tsx by absolute
-// path and captures nothing but these two strings.
+// a separate Node process without a TypeScript loader. It loads the check through tsx by absolute
+// path and captures nothing but these two strings: `require` is taken from node:module at run
+// time, because a captured module-scoped `require` would be serialized by value.
 const TSX_API_PATH = require.resolve("tsx/cjs/api");
 const DEPLOY_CHECK_PATH = path.join(__dirname, "..", "lib", "check", "deployCheck.ts");
 
@@ -18,16 +19,20 @@ export interface ReplicationCheckArgs {
     readonly timeoutMs: number;
 }
 
+/** Runs lib/check/deployCheck.ts in the provider host; serialized along with the provider. */
+async function runDeployCheckInProviderHost(inputs: unknown): Promise<Record<string, unknown>> {
+    const { createRequire } = process.getBuiltinModule("node:module");
+    const tsx = createRequire(TSX_API_PATH)(TSX_API_PATH);
+    return tsx.require(DEPLOY_CHECK_PATH, DEPLOY_CHECK_PATH).runDeployCheck(inputs);
+}
+
 const checkProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs) {
-        const tsx = require(TSX_API_PATH);
-        const outs = await tsx.require(DEPLOY_CHECK_PATH, DEPLOY_CHECK_PATH).runDeployCheck(inputs);
+        const outs = await runDeployCheckInProviderHost(inputs);
         return { id: `redis-chain-check-${Date.now()}`, outs: { ...inputs, ...outs } };
     },
     async update(_id, _olds, news) {
-        const tsx = require(TSX_API_PATH);
-        const outs = await tsx.require(DEPLOY_CHECK_PATH, DEPLOY_CHECK_PATH).runDeployCheck(news);
-        return { outs: { ...news, ...outs } };
+        return { outs: { ...news, ...(await runDeployCheckInProviderHost(news)) } };
     },
 };
 

@@ -50,9 +50,9 @@ fi
 docker info >/dev/null 2>&1 || die "no Docker engine answers 'docker info'; run scripts/ensure-docker.sh first"
 
 # Serialise concurrent builds (e.g. parallel test workers), then re-check.
-LOCK="${TMPDIR:-/tmp}/redis-chain-build-image.lock"
+LOCK="${TMPDIR:-/tmp}/redis-chain-build-image.$(id -u).lock"
 if command -v flock >/dev/null 2>&1; then
-  exec 9>"$LOCK"
+  exec 9>>"$LOCK"
   flock 9
   if current="$(image_recipe)"; then
     [ "$current" = "$RECIPE" ] && exit 0
@@ -72,10 +72,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
     die "missing Debian packages: ${missing[*]} (install as root: apt-get install -y ${missing[*]})"
   fi
   say "installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq </dev/null >/dev/null || die "apt-get update failed (needed for: ${missing[*]})"
-  apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}" </dev/null >/dev/null \
-    || die "apt-get install failed for: ${missing[*]}"
+  apt_log="$(mktemp)"
+  if ! { DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get update -qq \
+         && DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 \
+            apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}"; } \
+       </dev/null >"$apt_log" 2>&1; then
+    tail -n 20 "$apt_log" >&2
+    rm -f "$apt_log"
+    die "apt-get could not install: ${missing[*]}"
+  fi
+  rm -f "$apt_log"
 fi
 
 # In Debian's redis-tools, redis-check-rdb is the full redis-server binary
@@ -177,21 +183,21 @@ fi
 # by appending "--protected-mode no" unless the arguments or the config file
 # set protected-mode (or the config uses include, or reads stdin: left alone).
 if [ "${1:-}" = redis-server ] && [ "$#" -ge 2 ]; then
-	pm_default=yes
+	add_pm_no=yes
 	for arg in "$@"; do
 		case "$arg" in
-			--protected-mode | -) pm_default=no ;;
+			--protected-mode | -) add_pm_no=no ;;
 		esac
 	done
 	case "$2" in
 		-*) ;;
 		*)
 			if ! [ -r "$2" ] || grep -qiE '^[[:space:]]*(protected-mode|include)[[:space:]]' "$2"; then
-				pm_default=no
+				add_pm_no=no
 			fi
 			;;
 	esac
-	if [ "$pm_default" = yes ]; then
+	if [ "$add_pm_no" = yes ]; then
 		set -- "$@" --protected-mode no
 	fi
 elif [ "${1:-}" = redis-server ]; then

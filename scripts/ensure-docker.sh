@@ -8,7 +8,7 @@
 set -euo pipefail
 
 LOG=/var/log/redis-chain-dockerd.log
-WAIT_SECONDS=60
+WAIT_SECONDS="${ENSURE_DOCKER_WAIT_SECONDS:-60}"
 
 say() { printf 'ensure-docker: %s\n' "$*"; }
 die() { printf 'ensure-docker: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -24,15 +24,13 @@ case "${DOCKER_HOST:-}" in
 esac
 
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v dockerd >/dev/null 2>&1; then
-    hint="start it as root: sudo $0   (or: sudo systemctl start docker)"
-  else
-    hint="install and start it as root: sudo $0   (installs Debian's docker.io)"
-  fi
   if [ -S /var/run/docker.sock ] && ! [ -w /var/run/docker.sock ]; then
-    hint="$hint; or add $(id -un) to the 'docker' group (socket /var/run/docker.sock is not writable)"
+    die "the Docker engine socket /var/run/docker.sock is not accessible to $(id -un); add $(id -un) to the 'docker' group (then log in again) or run as root"
+  elif command -v dockerd >/dev/null 2>&1; then
+    die "no Docker engine answers 'docker info' and this is not root; start it as root: sudo $0   (or: sudo systemctl start docker)"
+  else
+    die "no Docker engine is installed (dockerd missing) and this is not root; run as root: sudo $0   (installs Debian's docker.io and starts dockerd)"
   fi
-  die "no Docker engine answers 'docker info' and this is not root; $hint"
 fi
 
 systemd_running() { [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; }
@@ -48,11 +46,15 @@ dockerd_running() {
 if ! command -v dockerd >/dev/null 2>&1; then
   command -v apt-get >/dev/null 2>&1 || die "dockerd is missing and apt-get is not available to install docker.io"
   say "installing Debian package docker.io (dockerd missing)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq </dev/null >/dev/null \
-    || die "apt-get update failed (needed to install docker.io)"
-  apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 docker.io </dev/null >/dev/null \
-    || die "apt-get install docker.io failed"
+  apt_log="$(mktemp)"
+  if ! { DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get update -qq \
+         && DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq -o Dpkg::Use-Pty=0 docker.io; } \
+       </dev/null >"$apt_log" 2>&1; then
+    tail -n 20 "$apt_log" >&2
+    rm -f "$apt_log"
+    die "apt-get could not install: docker.io"
+  fi
+  rm -f "$apt_log"
   command -v dockerd >/dev/null 2>&1 || die "docker.io installed but dockerd is still not on PATH"
   command -v docker >/dev/null 2>&1 || die "docker.io installed but the docker CLI is still not on PATH"
 fi
@@ -72,16 +74,25 @@ else
   mkdir -p "$(dirname "$LOG")"
   # setsid + nohup: detach from this shell/session so it survives the CI step.
   setsid nohup dockerd </dev/null >>"$LOG" 2>&1 &
+  started_pid=$!
 fi
 
+fail_with_log() {
+  if [ -n "$LOG" ] && [ -f "$LOG" ]; then
+    printf 'ensure-docker: ERROR: %s; last lines of %s:\n' "$1" "$LOG" >&2
+    tail -n 25 "$LOG" >&2 || true
+    exit 1
+  fi
+  die "$1; see: journalctl -u docker"
+}
+
+started_pid="${started_pid:-}"
 for _ in $(seq 1 "$WAIT_SECONDS"); do
   engine_up && exit 0
+  if [ -n "$started_pid" ] && ! kill -0 "$started_pid" 2>/dev/null && ! dockerd_running; then
+    fail_with_log "dockerd exited during startup"
+  fi
   sleep 1
 done
 
-if [ -n "$LOG" ] && [ -f "$LOG" ]; then
-  printf 'ensure-docker: ERROR: dockerd did not answer within %ss; last lines of %s:\n' "$WAIT_SECONDS" "$LOG" >&2
-  tail -n 25 "$LOG" >&2 || true
-  exit 1
-fi
-die "dockerd did not answer within ${WAIT_SECONDS}s; see: journalctl -u docker"
+fail_with_log "dockerd did not answer within ${WAIT_SECONDS}s"

@@ -1,0 +1,219 @@
+// @pulumi/docker resources, really created on the local engine through the docker CLI, in the
+// order and with the field meanings of kreuzwerker/terraform-provider-docker (as summarised in
+// shared/provider-semantics.md). Fields the program does not use are refused as "not emulated",
+// so the harness never silently does something the real provider would not.
+import { randomBytes } from "node:crypto";
+import { docker } from "./run";
+import { singleFileTar } from "./tar";
+
+type Inputs = Record<string, any>;
+type Outputs = { id: string; state: Record<string, unknown> };
+
+const CONTAINER_FIELDS = new Set([
+    "name", "hostname", "image", "command", "entrypoints", "envs", "labels", "ports", "volumes", "uploads",
+    "networksAdvanced", "healthcheck", "restart", "maxRetryCount", "destroyGraceSeconds", "removeVolumes",
+    "mustRun", "start", "wait", "waitTimeout", "init", "user", "stopSignal", "stopTimeout",
+]);
+
+/** The provider names unnamed containers, networks and volumes `<resource name>-<7 hex>` once. */
+function autoname(resourceName: string, name: string | undefined): string {
+    return name ?? `${resourceName}-${randomBytes(4).toString("hex").slice(0, 7)}`;
+}
+
+function labelArgs(labels: { label: string; value: string }[] | undefined): string[] {
+    return (labels ?? []).flatMap((l) => ["--label", `${l.label}=${l.value}`]);
+}
+
+export async function createRemoteImage(inputs: Inputs): Promise<Outputs> {
+    // findImage pulls only when the image is missing locally; this machine has no registry.
+    let inspected: { Id: string; RepoDigests: string[] };
+    try {
+        [inspected] = JSON.parse(await docker(["image", "inspect", inputs.name]));
+    } catch {
+        throw new Error(`docker.RemoteImage ${inputs.name}: not present locally, and pulling is not emulated (no registry here)`);
+    }
+    const repoDigest = inspected.RepoDigests.length === 1 ? inspected.RepoDigests[0] : (inspected.RepoDigests[0] ?? "");
+    return { id: `${inspected.Id}${inputs.name}`, state: { ...inputs, imageId: inspected.Id, repoDigest } };
+}
+
+export async function createNetwork(resourceName: string, inputs: Inputs): Promise<Outputs> {
+    for (const field of ["ipamConfigs", "options", "internal", "attachable", "ingress", "ipv6", "ipamDriver", "ipamOptions"]) {
+        if (inputs[field] !== undefined) throw new Error(`docker.Network.${field} is not emulated`);
+    }
+    const name = autoname(resourceName, inputs.name);
+    const args = ["network", "create", ...labelArgs(inputs.labels)];
+    if (inputs.driver) args.push("--driver", inputs.driver);
+    const id = (await docker([...args, name])).trim();
+    const [net] = JSON.parse(await docker(["network", "inspect", id]));
+    return { id, state: { ...inputs, name, driver: net.Driver, scope: net.Scope } };
+}
+
+export async function deleteNetwork(id: string): Promise<void> {
+    // The provider retries "has active endpoints" for up to 30 s.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        try {
+            await docker(["network", "rm", id]);
+            return;
+        } catch (error) {
+            const text = String(error);
+            if (/No such network|not found/i.test(text)) return;
+            if (!/active endpoints/.test(text) || Date.now() > deadline) throw error;
+            await new Promise((r) => setTimeout(r, 500));
+        }
+    }
+}
+
+export async function createVolume(resourceName: string, inputs: Inputs): Promise<Outputs> {
+    if (inputs.driverOpts !== undefined) throw new Error("docker.Volume.driverOpts is not emulated");
+    const name = autoname(resourceName, inputs.name);
+    const args = ["volume", "create", ...labelArgs(inputs.labels)];
+    if (inputs.driver) args.push("--driver", inputs.driver);
+    await docker([...args, name]);
+    const [vol] = JSON.parse(await docker(["volume", "inspect", name]));
+    return { id: name, state: { ...inputs, name, driver: vol.Driver, mountpoint: vol.Mountpoint } };
+}
+
+export async function deleteVolume(name: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        try {
+            await docker(["volume", "rm", "-f", name]);
+            return;
+        } catch (error) {
+            if (!/in use/.test(String(error)) || Date.now() > deadline) throw error;
+            await new Promise((r) => setTimeout(r, 500));
+        }
+    }
+}
+
+export async function createContainer(resourceName: string, inputs: Inputs): Promise<Outputs> {
+    for (const field of Object.keys(inputs)) {
+        if (!CONTAINER_FIELDS.has(field) && inputs[field] !== undefined) {
+            throw new Error(`docker.Container.${field} is not emulated`);
+        }
+    }
+    const name = autoname(resourceName, inputs.name);
+    // 2. ContainerCreate, on the default "bridge" network.
+    const id = (await docker(["create", ...containerCreateArgs(name, inputs)])).trim();
+    try {
+        // 3. Only with networksAdvanced: leave "bridge", join each network with its aliases.
+        if (inputs.networksAdvanced?.length) {
+            await docker(["network", "disconnect", "bridge", id]).catch((e) => {
+                if (!/is not connected/.test(String(e))) throw e;
+            });
+            for (const net of inputs.networksAdvanced) {
+                if (net.ipv4Address || net.ipv6Address || net.macAddress || net.driverOpts) {
+                    throw new Error("docker.Container.networksAdvanced addresses and driverOpts are not emulated");
+                }
+                const aliases = (net.aliases ?? []).flatMap((a: string) => ["--alias", a]);
+                await docker(["network", "connect", ...aliases, net.name, id]);
+            }
+        }
+        // 4. Uploads before start, one copy per file, owned by root.
+        for (const upload of inputs.uploads ?? []) {
+            await docker(["cp", "-", `${id}:/`], { input: singleFileTar(upload.file, uploadContent(upload), uploadMode(upload)) });
+        }
+        // 5. Start unless start: false.
+        if (inputs.start !== false) await docker(["start", id]);
+        // 6. wait: only "healthy" ends it; "unhealthy" keeps polling until waitTimeout.
+        if (inputs.wait) await waitHealthy(id, inputs.waitTimeout ?? 60);
+    } catch (error) {
+        // The bridge keeps a partial create in state; the harness tracks it for teardown.
+        throw Object.assign(error as Error, { partialId: id });
+    }
+    return { id, state: { ...inputs, ...(await readContainer(id)) } };
+}
+
+function containerCreateArgs(name: string, inputs: Inputs): string[] {
+    const args = ["--name", name];
+    if (inputs.hostname) args.push("--hostname", inputs.hostname);
+    if (inputs.user) args.push("--user", inputs.user);
+    for (const env of inputs.envs ?? []) args.push("--env", env);
+    args.push(...labelArgs(inputs.labels));
+    for (const p of inputs.ports ?? []) {
+        // Omitted ip means 0.0.0.0 and omitted external means HostPort "0": the engine picks one.
+        args.push("--publish", `${p.ip ?? "0.0.0.0"}:${p.external ?? 0}:${p.internal}/${p.protocol ?? "tcp"}`);
+    }
+    for (const v of inputs.volumes ?? []) {
+        if (v.fromContainer) throw new Error("docker.Container.volumes.fromContainer is not emulated");
+        const source = v.hostPath ?? v.volumeName;
+        args.push("--volume", source ? `${source}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}` : v.containerPath);
+    }
+    const hc = inputs.healthcheck;
+    if (hc) {
+        const [kind, ...rest] = hc.tests ?? [];
+        if (kind === "NONE") args.push("--no-healthcheck");
+        else if (kind === "CMD-SHELL" && rest.length === 1) args.push("--health-cmd", rest[0]);
+        else throw new Error(`healthcheck tests ${JSON.stringify(hc.tests)}: only ["CMD-SHELL", cmd] and ["NONE"] are emulated`);
+        if (hc.interval) args.push("--health-interval", hc.interval);
+        if (hc.timeout) args.push("--health-timeout", hc.timeout);
+        if (hc.startPeriod) args.push("--health-start-period", hc.startPeriod);
+        if (hc.startInterval) throw new Error("healthcheck.startInterval is not emulated (Docker 25+)");
+        args.push("--health-retries", String(hc.retries ?? 0));
+    }
+    const restart = inputs.restart ?? "no";
+    args.push("--restart", restart === "on-failure" && inputs.maxRetryCount ? `on-failure:${inputs.maxRetryCount}` : restart);
+    if (inputs.stopSignal) args.push("--stop-signal", inputs.stopSignal);
+    if (inputs.stopTimeout !== undefined) args.push("--stop-timeout", String(inputs.stopTimeout));
+    // The provider always sends Init, false when unset.
+    args.push(`--init=${inputs.init === true}`);
+    if (inputs.entrypoints) args.push("--entrypoint", inputs.entrypoints.join(" "));
+    args.push(inputs.image, ...(inputs.command ?? []));
+    return args;
+}
+
+function uploadContent(upload: Inputs): Buffer {
+    const sources = ["content", "contentBase64", "source"].filter((k) => upload[k] !== undefined);
+    if (sources.length !== 1) throw new Error(`upload ${upload.file}: exactly one of content, contentBase64, source`);
+    if (upload.owner !== undefined || upload.group !== undefined) {
+        throw new Error(`upload ${upload.file}: owner/group are not emulated (unverified in 5.2)`);
+    }
+    if (upload.source !== undefined) throw new Error(`upload ${upload.file}: source is not emulated`);
+    return upload.content !== undefined ? Buffer.from(upload.content) : Buffer.from(upload.contentBase64, "base64");
+}
+
+function uploadMode(upload: Inputs): number {
+    if (upload.permissions !== undefined) {
+        if (!/^0[0-7]{3}$/.test(upload.permissions)) throw new Error(`upload ${upload.file}: permissions must match ^0[0-7]{3}$`);
+        return parseInt(upload.permissions, 8);
+    }
+    return upload.executable ? 0o744 : 0o644;
+}
+
+async function waitHealthy(id: string, timeoutSeconds: number): Promise<void> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (;;) {
+        const [c] = JSON.parse(await docker(["inspect", id]));
+        if (!c.State.Health) throw new Error(`container ${id} does not have a healthcheck defined, so wait is not possible`);
+        if (c.State.Health.Status === "healthy") return;
+        if (Date.now() > deadline) throw new Error(`container ${id} failed to be in healthy state`);
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+}
+
+async function readContainer(id: string): Promise<Record<string, unknown>> {
+    const [c] = JSON.parse(await docker(["inspect", id]));
+    return {
+        name: String(c.Name).replace(/^\//, ""),
+        hostname: c.Config.Hostname,
+        exitCode: c.State.Running ? undefined : c.State.ExitCode,
+        networkDatas: Object.entries(c.NetworkSettings.Networks).map(([networkName, n]: [string, any]) => ({
+            networkName,
+            ipAddress: n.IPAddress,
+            ipPrefixLength: n.IPPrefixLen,
+            gateway: n.Gateway,
+            macAddress: n.MacAddress,
+        })),
+    };
+}
+
+/** Delete: stop with destroyGraceSeconds (0 when unset: an immediate kill), then forced remove. */
+export async function deleteContainer(id: string, inputs: Inputs): Promise<void> {
+    const grace = inputs.destroyGraceSeconds > 0 ? inputs.destroyGraceSeconds : 0;
+    await docker(["stop", "--time", String(grace), id]).catch(() => undefined);
+    const removeVolumes = inputs.removeVolumes ?? true;
+    await docker(["rm", "--force", ...(removeVolumes ? ["--volumes"] : []), id]).catch((e) => {
+        if (!/No such container/.test(String(e))) throw e;
+    });
+}

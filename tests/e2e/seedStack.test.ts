@@ -1,0 +1,135 @@
+// The seed stack (Pulumi.dev.yaml) deployed on the real engine through the provider emulator:
+// real containers, real TLS, real replication, and the post-deploy check run as the engine would.
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeployedStack, deployStack, readStackConfig } from "./harness/deployStack";
+import { docker } from "./harness/run";
+import { clientFor, expectNothingLeft, infoReplication, runVerify, testStack } from "./support";
+
+const PREFIX = "e2e-seed-";
+let stack: DeployedStack;
+
+beforeAll(async () => {
+    stack = await deployStack(testStack(readStackConfig("dev"), PREFIX, 30000), (line) => console.log(`[deploy] ${line}`));
+    console.log(`[deploy] seed stack deployed and checked in ${stack.deployMs} ms`);
+}, 180_000);
+
+afterAll(async () => {
+    await stack?.destroy();
+    await expectNothingLeft(PREFIX);
+}, 120_000);
+
+describe("seed stack on a real Docker engine", () => {
+    it("ran the post-deploy check resource, which proved every link", () => {
+        expect(stack.outputs.checkElapsedMs).toBeGreaterThan(0);
+        const check = stack.emulator.created.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+        expect(check?.state.nodesChecked).toBe(3);
+    });
+
+    it("links every replica to its declared master, with the link up", async () => {
+        const b = await infoReplication(`${PREFIX}redis-b`, ["-p", "6379"]);
+        expect(b).toMatchObject({ role: "slave", master_host: "redis-a", master_port: "6379", master_link_status: "up" });
+        const c = await infoReplication(`${PREFIX}redis-c`, ["--tls", "--cacert", "/data/tls/ca.crt", "-p", "6380"]);
+        expect(c).toMatchObject({ role: "slave", master_host: "redis-b", master_port: "6380", master_link_status: "up" });
+        const a = await infoReplication(`${PREFIX}redis-a`, ["-p", "6379"]);
+        expect(a).toMatchObject({ role: "master", connected_slaves: "1" });
+    });
+
+    it("replicates a key set on A to B over plain TCP and to C over TLS with hostname verification", async () => {
+        const a = clientFor(stack.outputs, "redis-a", "plain");
+        const b = clientFor(stack.outputs, "redis-b", "plain");
+        const c = clientFor(stack.outputs, "redis-c", "tls");
+        try {
+            await a.set("hello", "world");
+            await expect.poll(() => b.get("hello"), { timeout: 5000 }).toBe("world");
+            await expect.poll(() => c.get("hello"), { timeout: 5000 }).toBe("world");
+        } finally {
+            await a.del("hello");
+            [a, b, c].forEach((client) => client.disconnect());
+        }
+    });
+
+    it("gives C no plain listener, and its TLS port refuses a plain client", async () => {
+        await expect(docker(["exec", `${PREFIX}redis-c`, "redis-cli", "-p", "6379", "ping"])).rejects.toThrow(/refused/i);
+        expect(stack.outputs.nodes["redis-c"].plain).toBeNull();
+        const plainOnTlsPort = clientFor({ ...stack.outputs, nodes: { c: { plain: stack.outputs.nodes["redis-c"].tls } } }, "c", "plain");
+        try {
+            await expect(plainOnTlsPort.connect().then(() => plainOnTlsPort.ping())).rejects.toThrow();
+        } finally {
+            plainOnTlsPort.disconnect();
+        }
+    });
+
+    it("rejects a TLS client whose CA did not sign the node certificate", async () => {
+        const wrongCa = clientFor({ ...stack.outputs, caCertPem: selfSignedOtherCa() }, "redis-c", "tls");
+        const errors: Error[] = [];
+        wrongCa.on("error", (e: Error) => errors.push(e));
+        try {
+            await expect(wrongCa.connect()).rejects.toThrow();
+            expect(errors.map((e) => e.message).join("\n")).toMatch(/self[- ]signed certificate in certificate chain|unable to verify/i);
+        } finally {
+            wrongCa.disconnect();
+        }
+    });
+
+    it("serves B on both its plain and its TLS listener", async () => {
+        for (const transport of ["plain", "tls"] as const) {
+            const b = clientFor(stack.outputs, "redis-b", transport);
+            try {
+                expect(await b.ping()).toBe("PONG");
+            } finally {
+                b.disconnect();
+            }
+        }
+    });
+
+    it("refuses writes on the replicas", async () => {
+        for (const [node, transport] of [["redis-b", "plain"], ["redis-c", "tls"]] as const) {
+            const client = clientFor(stack.outputs, node, transport);
+            try {
+                await expect(client.set("not-here", "1")).rejects.toThrow(/READONLY/);
+            } finally {
+                client.disconnect();
+            }
+        }
+    });
+
+    it("publishes the connection URLs in the outputs, on 127.0.0.1 only", async () => {
+        expect(stack.outputs.nodes["redis-a"].plain.url).toBe("redis://127.0.0.1:36379");
+        expect(stack.outputs.nodes["redis-b"].tls.url).toBe("rediss://127.0.0.1:46380");
+        expect(stack.outputs.nodes["redis-c"].tls.url).toBe("rediss://127.0.0.1:56380");
+        const ports = await docker(["port", `${PREFIX}redis-b`]);
+        expect(ports.trim().split("\n").sort()).toEqual(["6379/tcp -> 127.0.0.1:46379", "6380/tcp -> 127.0.0.1:46380"]);
+    });
+
+    it("keeps the node key readable by Redis alone", async () => {
+        const listing = await docker(["exec", `${PREFIX}redis-c`, "ls", "-ln", "/data/tls/redis.key"]);
+        expect(listing).toMatch(/^-rw------- +1 999 /);
+        expect(JSON.stringify(stack.outputs)).not.toMatch(/PRIVATE KEY/);
+    });
+
+    it("passes npm run verify, then fails it naming both broken links once B stops", async () => {
+        const healthy = await runVerify(stack.outputs, 20);
+        expect(healthy.code, healthy.output).toBe(0);
+        expect(healthy.output).toMatch(/OK: every link up/);
+
+        await docker(["stop", `${PREFIX}redis-b`]);
+        try {
+            const broken = await runVerify(stack.outputs, 3);
+            expect(broken.code).toBe(1);
+            expect(broken.output).toMatch(/link redis-a -> redis-b \(plain, redis-a:6379\): redis-b unreachable/);
+            expect(broken.output).toMatch(/link redis-b -> redis-c \(tls, redis-b:6380\): master_link_status:down/);
+        } finally {
+            await docker(["start", `${PREFIX}redis-b`]);
+        }
+        const recovered = await runVerify(stack.outputs, 30);
+        expect(recovered.code, recovered.output).toBe(0);
+    }, 90_000);
+});
+
+function selfSignedOtherCa(): string {
+    // A CA that signed nothing here: generated on the spot, never the stack's.
+    return execFileSync("openssl", [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=Other-CA", "-days", "1",
+    ], { stdio: ["ignore", "pipe", "ignore"] }).toString();
+}

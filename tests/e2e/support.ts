@@ -1,0 +1,71 @@
+// Shared pieces of the e2e tests: test stacks that never collide with a user's dev stack, clients
+// built from the stack outputs, and the leftover check.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Redis from "ioredis";
+import { expect } from "vitest";
+import { docker, run } from "./harness/run";
+import { LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "./harness/deployStack";
+
+/** Moves every host port of a node list by `offset`, away from the dev stack's ports. */
+export function shiftHostPorts(nodes: any[], offset: number): any[] {
+    const shift = (l: any) => (l ? { ...l, hostPort: l.hostPort + offset } : undefined);
+    return nodes.map((n) => ({ ...n, plain: shift(n.plain), tls: shift(n.tls) }));
+}
+
+/** A test stack: its own name prefix, the local image, and shifted host ports. */
+export function testStack(base: StackConfig, prefix: string, portOffset: number): StackConfig {
+    return { ...base, namePrefix: prefix, image: LOCAL_IMAGE, nodes: shiftHostPorts(base.nodes as any[], portOffset) };
+}
+
+/** An ioredis client for one node's listener, from the stack outputs; TLS verifies the CA and host. */
+export function clientFor(outputs: any, node: string, transport: "plain" | "tls"): Redis {
+    const endpoint = outputs.nodes[node][transport];
+    if (!endpoint) throw new Error(`${node} has no ${transport} listener in the outputs`);
+    const client = new Redis(endpoint.url, {
+        tls: transport === "tls" ? { ca: [outputs.caCertPem] } : undefined,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: 3000,
+    });
+    client.on("error", () => undefined);
+    return client;
+}
+
+/** Runs `npm run verify` against these outputs, the way a user would after `pulumi up`. */
+export async function runVerify(outputs: any, timeoutSeconds: number): Promise<{ code: number; output: string }> {
+    const dir = mkdtempSync(join(tmpdir(), "redis-chain-verify-"));
+    const file = join(dir, "outputs.json");
+    writeFileSync(file, JSON.stringify(outputs), { mode: 0o600 });
+    try {
+        const output = await run(
+            "npm",
+            ["run", "--silent", "verify", "--", "--outputs-file", file, "--timeout", String(timeoutSeconds)],
+            { cwd: PROJECT_DIR },
+        );
+        return { code: 0, output };
+    } catch (error) {
+        const { code, stdout, stderr } = error as { code?: number; stdout?: string; stderr?: string };
+        if (code === undefined) throw error;
+        return { code, output: `${stdout}${stderr}` };
+    }
+}
+
+/** INFO replication of a node, read through `docker exec` so it works whatever the listeners. */
+export async function infoReplication(containerName: string, cliArgs: string[]): Promise<Record<string, string>> {
+    const text = await docker(["exec", containerName, "redis-cli", ...cliArgs, "info", "replication"]);
+    return Object.fromEntries(
+        text.split(/\r?\n/).filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]),
+    );
+}
+
+/** Asserts that no container, network or volume whose name starts with `prefix` is left. */
+export async function expectNothingLeft(prefix: string): Promise<void> {
+    const containers = await docker(["ps", "-a", "--format", "{{.Names}}"]);
+    const networks = await docker(["network", "ls", "--format", "{{.Name}}"]);
+    const volumes = await docker(["volume", "ls", "--format", "{{.Name}}"]);
+    const left = [containers, networks, volumes].flatMap((list) => list.split("\n").filter((n) => n.startsWith(prefix)));
+    expect(left, `left behind by ${prefix}`).toEqual([]);
+}
