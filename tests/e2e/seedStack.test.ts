@@ -108,6 +108,20 @@ describe("seed stack on a real Docker engine", () => {
         expect(JSON.stringify(stack.outputs)).not.toMatch(/PRIVATE KEY/);
     });
 
+    it("names the wrong master when C is re-pointed at A behind the program's back", async () => {
+        const cli = ["exec", `${PREFIX}redis-c`, "redis-cli", "--tls", "--cacert", "/data/tls/ca.crt", "-p", "6380"];
+        await docker([...cli, "replicaof", "redis-a", "6379"]);
+        try {
+            const wrong = await runVerify(stack.outputs, 2);
+            expect(wrong.code).toBe(1);
+            expect(wrong.output).toMatch(
+                /link redis-b -> redis-c \(tls, redis-b:6380\): redis-c replicates from redis-a:6379, expected redis-b:6380/,
+            );
+        } finally {
+            await docker([...cli, "replicaof", "redis-b", "6380"]);
+        }
+    }, 60_000);
+
     it("passes npm run verify, then fails it naming both broken links once B stops", async () => {
         const healthy = await runVerify(stack.outputs, 20);
         expect(healthy.code, healthy.output).toBe(0);

@@ -1,0 +1,61 @@
+// A second topology on the real engine: fan-out from one master, a TLS branch two hops deep, and a
+// plain-only node that replicates over TLS (it speaks TLS only as a client).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeployedStack, LOCAL_IMAGE, deployStack } from "./harness/deployStack";
+import { clientFor, expectNothingLeft, infoReplication, runVerify } from "./support";
+
+const PREFIX = "e2e-fan-";
+const NODES = [
+    { name: "hub", plain: { hostPort: 47001 }, tls: { hostPort: 47002 } },
+    { name: "leaf-plain", replicaOf: "hub", link: "plain", plain: { hostPort: 47003 } },
+    { name: "leaf-tls", replicaOf: "hub", link: "tls", tls: { hostPort: 47004 } },
+    { name: "deep", replicaOf: "leaf-tls", link: "tls", plain: { hostPort: 47005 } },
+];
+let stack: DeployedStack;
+
+beforeAll(async () => {
+    stack = await deployStack({ nodes: NODES, namePrefix: PREFIX, image: LOCAL_IMAGE }, (l) => console.log(`[deploy] ${l}`));
+}, 180_000);
+
+afterAll(async () => {
+    await stack?.destroy();
+    await expectNothingLeft(PREFIX);
+}, 120_000);
+
+describe("fan-out with a two-hop TLS branch", () => {
+    it("links every node to its declared master", async () => {
+        const hub = await infoReplication(`${PREFIX}hub`, ["-p", "6379"]);
+        expect(hub).toMatchObject({ role: "master", connected_slaves: "2" });
+        const leafTls = await infoReplication(`${PREFIX}leaf-tls`, ["--tls", "--cacert", "/data/tls/ca.crt", "-p", "6380"]);
+        expect(leafTls).toMatchObject({ master_host: "hub", master_port: "6380", master_link_status: "up" });
+        const deep = await infoReplication(`${PREFIX}deep`, ["-p", "6379"]);
+        expect(deep).toMatchObject({ master_host: "leaf-tls", master_port: "6380", master_link_status: "up" });
+    });
+
+    it("propagates a write on the hub to every leaf", async () => {
+        const hub = clientFor(stack.outputs, "hub", "tls");
+        const readers = [
+            clientFor(stack.outputs, "leaf-plain", "plain"),
+            clientFor(stack.outputs, "leaf-tls", "tls"),
+            clientFor(stack.outputs, "deep", "plain"),
+        ];
+        try {
+            await hub.set("fan-out", "everywhere");
+            for (const reader of readers) await expect.poll(() => reader.get("fan-out"), { timeout: 5000 }).toBe("everywhere");
+        } finally {
+            await hub.del("fan-out");
+            [hub, ...readers].forEach((c) => c.disconnect());
+        }
+    });
+
+    it("issues certificates only to TLS-speaking nodes, and passes npm run verify", async () => {
+        const certs = stack.emulator.created.filter((r) => r.type === "tls:index/locallySignedCert:LocallySignedCert");
+        expect(certs.map((c) => c.name).sort()).toEqual([
+            "redis-chain-deep-cert-cert",
+            "redis-chain-hub-cert-cert",
+            "redis-chain-leaf-tls-cert-cert",
+        ]);
+        const verified = await runVerify(stack.outputs, 20);
+        expect(verified.code, verified.output).toBe(0);
+    }, 60_000);
+});
