@@ -15,6 +15,8 @@ const settings = parseStackSettings({
     checkTimeoutSeconds: config.get("checkTimeoutSeconds"),
     replDisklessSyncDelaySeconds: config.get("replDisklessSyncDelaySeconds"),
     replBacklogSizeMb: config.get("replBacklogSizeMb"),
+    auth: config.get("auth"),
+    restartPolicy: config.get("restartPolicy"),
 });
 
 const chain = new RedisChain("redis-chain", settings);
@@ -23,6 +25,11 @@ const chain = new RedisChain("redis-chain", settings);
 export const nodes = chain.nodes;
 /** The CA certificate TLS clients verify nodes with (`redis-cli --cacert`, ioredis `tls.ca`). */
 export const caCertPem = chain.caCertPem;
+/** The clients' password (the `default` user), secret; absent with auth switched off. */
+export const password = chain.password;
+/** Client certificate and key (secret) for nodes with tlsAuthClients yes|optional. */
+export const clientCertPem = chain.clientCertPem;
+export const clientKeyPem = chain.clientKeyPem;
 export const networkName = chain.networkName;
 export const containerIds = chain.containerIds;
 /** How long the post-deploy check took, or "disabled". */

@@ -15,9 +15,14 @@ export interface NodeCertificateArgs {
     readonly caPrivateKeyPem: pulumi.Input<string>;
     /** Validity in hours; default one year. */
     readonly validityPeriodHours?: number;
+    /** Key usages; default server and client auth, as a node needs both. */
+    readonly allowedUses?: readonly string[];
 }
 
-/** A node's own key and CA-signed certificate, usable as server and as replication client. */
+/**
+ * A key and CA-signed certificate: a node's (server, and client on its replication link), or the
+ * chain's client certificate when `allowedUses` says client only.
+ */
 export class NodeCertificate extends pulumi.ComponentResource {
     readonly certPem: pulumi.Output<string>;
     /** PKCS#1 PEM of the node key (secret). */
@@ -47,7 +52,7 @@ export class NodeCertificate extends pulumi.ComponentResource {
                 // Renewal replaces the cert and so the container; a month of slack lets that be planned.
                 earlyRenewalHours: Math.min(24 * 30, Math.floor(validityPeriodHours / 2)),
                 // A replica presents this certificate as a client on its TLS replication link.
-                allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+                allowedUses: [...(args.allowedUses ?? ["digital_signature", "key_encipherment", "server_auth", "client_auth"])],
             },
             { parent: this },
         );

@@ -1,9 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ChainConnectionInfo, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
+import { renderAuthConf } from "../lib/authConf";
+import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
 import { DEFAULT_TUNING, ReplicationTuning, renderRedisConf } from "../lib/redisConf";
 import { Topology } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
+import { ChainPasswords } from "./chainPasswords";
 import { NodeCertificate } from "./nodeCertificate";
 import { RedisNode } from "./redisNode";
 import { ReplicationCheck } from "./replicationCheck";
@@ -20,6 +22,10 @@ export interface RedisChainArgs {
     readonly publishAddress: string;
     /** Replication settings written into every redis.conf. */
     readonly tuning?: ReplicationTuning;
+    /** Require passwords (clients) and ACL users (replication, healthcheck); default true. */
+    readonly authEnabled?: boolean;
+    /** Docker restart policy of every node; default "unless-stopped". */
+    readonly restartPolicy?: "no" | "on-failure" | "always" | "unless-stopped";
     /** Run the post-deploy replication check; default true. */
     readonly checkEnabled?: boolean;
     /** Bound for the check's wait for links, in ms; default 60 s. */
@@ -37,6 +43,11 @@ export class RedisChain extends pulumi.ComponentResource {
     readonly containerIds: Record<string, pulumi.Output<string>>;
     /** The check's outputs, or undefined when the check is switched off. */
     readonly check?: ReplicationCheck;
+    /** The clients' password (secret), or undefined with authentication off. */
+    readonly password?: pulumi.Output<string>;
+    /** Client certificate and key (secret) for nodes that ask for one, else undefined. */
+    readonly clientCertPem?: pulumi.Output<string>;
+    readonly clientKeyPem?: pulumi.Output<string>;
 
     constructor(name: string, args: RedisChainArgs, opts?: pulumi.ComponentResourceOptions) {
         super("redis-chain:index:RedisChain", name, {}, opts);
@@ -50,6 +61,23 @@ export class RedisChain extends pulumi.ComponentResource {
             child,
         );
         const ca = topology.nodes.some((n) => n.speaksTls) ? new CertificateAuthority(`${name}-ca`, {}, child) : undefined;
+        const passwords = (args.authEnabled ?? true) ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
+        const clientCert =
+            ca && topology.nodes.some((n) => n.tlsAuthClients !== "no")
+                ? new NodeCertificate(
+                      `${name}-client`,
+                      {
+                          commonName: "redis-chain-client",
+                          dnsNames: [],
+                          ipAddresses: [],
+                          caCertPem: ca.certPem,
+                          caPrivateKeyPem: ca.privateKeyPem,
+                          allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
+                      },
+                      child,
+                  )
+                : undefined;
+        const confOptions = { tuning: args.tuning ?? DEFAULT_TUNING, authEnabled: passwords !== undefined };
 
         this.nodes = {};
         this.containerIds = {};
@@ -59,11 +87,16 @@ export class RedisChain extends pulumi.ComponentResource {
                 `${name}-${node.name}`,
                 {
                     node,
-                    redisConf: renderRedisConf(node, topology, args.tuning ?? DEFAULT_TUNING),
+                    redisConf: renderRedisConf(node, topology, confOptions),
                     image: image.imageId,
                     networkName: network.name,
                     publishAddress: args.publishAddress,
+                    restart: args.restartPolicy,
                     tls: cert && ca ? { certPem: cert.certPem, privateKeyPem: cert.privateKeyPem, caCertPem: ca.certPem } : undefined,
+                    auth: passwords && {
+                        authConf: passwords.values.apply((values) => renderAuthConf(node, values)),
+                        healthcheckPassword: passwords.values.apply((values) => values.healthcheck),
+                    },
                 },
                 child,
             );
@@ -72,14 +105,25 @@ export class RedisChain extends pulumi.ComponentResource {
         }
         this.caCertPem = ca ? ca.certPem : pulumi.output("");
         this.networkName = network.name;
+        this.password = passwords?.client;
+        this.clientCertPem = clientCert?.certPem;
+        this.clientKeyPem = clientCert?.privateKeyPem;
 
         if (args.checkEnabled ?? true) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi
                 .output(this.caCertPem)
                 .apply((caCertPem) => ({ nodes: Object.values(this.nodes), caCertPem }));
+            const credentials: pulumi.Output<ChainCredentials> = pulumi
+                .all([this.password, this.clientCertPem, this.clientKeyPem])
+                .apply(([password, clientCertPem, clientKeyPem]) => ({ password, clientCertPem, clientKeyPem }));
             this.check = new ReplicationCheck(
                 `${name}-check`,
-                { chain, containerIds: Object.values(this.containerIds), timeoutMs: args.checkTimeoutMs ?? 60_000 },
+                {
+                    chain,
+                    credentials,
+                    containerIds: Object.values(this.containerIds),
+                    timeoutMs: args.checkTimeoutMs ?? 60_000,
+                },
                 child,
             );
         }

@@ -1,6 +1,14 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_DIR, REDIS_CONF_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "../lib/containerPaths";
+import {
+    AUTH_CONF_PATH,
+    DATA_DIR,
+    HEALTHCHECK_PASSWORD_PATH,
+    REDIS_CONF_PATH,
+    TLS_CA_PATH,
+    TLS_CERT_PATH,
+    TLS_KEY_PATH,
+} from "../lib/containerPaths";
 import { healthcheckCommand } from "../lib/healthcheck";
 import { RedisNode as RedisNodeModel } from "../lib/topology";
 
@@ -10,6 +18,14 @@ export interface NodeTlsFiles {
     /** Secret. */
     readonly privateKeyPem: pulumi.Input<string>;
     readonly caCertPem: pulumi.Input<string>;
+}
+
+/** Secret files of a node with authentication on. */
+export interface NodeAuthFiles {
+    /** Rendered auth.conf (secret). */
+    readonly authConf: pulumi.Input<string>;
+    /** The healthcheck user's password (secret). */
+    readonly healthcheckPassword: pulumi.Input<string>;
 }
 
 /** Arguments of one Redis node. */
@@ -26,6 +42,8 @@ export interface RedisNodeArgs {
     readonly publishAddress: string;
     /** Certificate, key and CA; required when the node speaks TLS. */
     readonly tls?: NodeTlsFiles;
+    /** Passwords and ACL users; absent when authentication is switched off. */
+    readonly auth?: NodeAuthFiles;
     /** Docker restart policy; default "unless-stopped". */
     readonly restart?: "no" | "on-failure" | "always" | "unless-stopped";
 }
@@ -60,7 +78,7 @@ export class RedisNode extends pulumi.ComponentResource {
                 // Uploads, not bind mounts: the config travels with the container to a remote engine.
                 uploads: uploads(args),
                 healthcheck: {
-                    tests: ["CMD-SHELL", healthcheckCommand(node)],
+                    tests: ["CMD-SHELL", healthcheckCommand(node, args.auth !== undefined)],
                     interval: "2s",
                     timeout: "2s",
                     retries: 3,
@@ -99,6 +117,12 @@ function uploads(args: RedisNodeArgs): docker.types.input.ContainerUpload[] {
             // Root-owned on upload; the image's entrypoint hands /data to the redis user before
             // Redis starts, so 0600 keeps the key readable by Redis alone.
             { file: TLS_KEY_PATH, content: pulumi.secret(args.tls.privateKeyPem), permissions: "0600" },
+        );
+    }
+    if (args.auth) {
+        files.push(
+            { file: AUTH_CONF_PATH, content: pulumi.secret(args.auth.authConf), permissions: "0600" },
+            { file: HEALTHCHECK_PASSWORD_PATH, content: pulumi.secret(args.auth.healthcheckPassword), permissions: "0600" },
         );
     }
     return files;

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ChainConnectionInfo } from "../lib/connectionInfo";
+import { ChainConnectionInfo, ChainCredentials } from "../lib/connectionInfo";
 
 // The provider below is serialized into the stack and run by the engine's dynamic-provider host,
 // a separate Node process without a TypeScript loader. It loads the check through tsx by absolute
@@ -13,6 +13,8 @@ const DEPLOY_CHECK_PATH = path.join(__dirname, "..", "lib", "check", "deployChec
 export interface ReplicationCheckArgs {
     /** Every node and the CA, as the stack outputs describe them. */
     readonly chain: pulumi.Input<ChainConnectionInfo>;
+    /** Password and client certificate; made secret here, so the state keeps them encrypted. */
+    readonly credentials: pulumi.Input<ChainCredentials>;
     /** IDs of the containers checked: a replaced or new container reruns the check. */
     readonly containerIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Bound for all links to come up, in ms. */
@@ -49,7 +51,13 @@ export class ReplicationCheck extends pulumi.dynamic.Resource {
         super(
             checkProvider,
             name,
-            { ...args, elapsedMs: undefined, linksUpMs: undefined, nodesChecked: undefined },
+            {
+                ...args,
+                credentials: pulumi.secret(args.credentials),
+                elapsedMs: undefined,
+                linksUpMs: undefined,
+                nodesChecked: undefined,
+            },
             opts,
             "redis-chain",
             "ReplicationCheck",

@@ -33,6 +33,15 @@ export interface ChainConnectionInfo {
     readonly caCertPem: string;
 }
 
+/** What a client proves itself with; secret as a whole. Absent fields are not required by the chain. */
+export interface ChainCredentials {
+    /** The `default` user's password. */
+    readonly password?: string;
+    /** Client certificate and key, for nodes with `tls-auth-clients yes|optional`. */
+    readonly clientCertPem?: string;
+    readonly clientKeyPem?: string;
+}
+
 /**
  * The host clients on the deploying machine use: the publish address itself, or loopback when
  * ports are published on every interface.

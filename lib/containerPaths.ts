@@ -12,3 +12,11 @@ export const TLS_DIR = `${DATA_DIR}/tls`;
 export const TLS_CERT_PATH = `${TLS_DIR}/redis.crt`;
 export const TLS_KEY_PATH = `${TLS_DIR}/redis.key`;
 export const TLS_CA_PATH = `${TLS_DIR}/ca.crt`;
+
+// Secrets live under /data for the same reason as the TLS key, and outside redis.conf so that the
+// config stays public and reviewable.
+export const SECRETS_DIR = `${DATA_DIR}/secrets`;
+/** Passwords and ACL users, included at the end of redis.conf. */
+export const AUTH_CONF_PATH = `${SECRETS_DIR}/auth.conf`;
+/** The healthcheck user's password, read by the healthcheck command. */
+export const HEALTHCHECK_PASSWORD_PATH = `${SECRETS_DIR}/healthcheck.pass`;

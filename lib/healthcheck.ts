@@ -1,15 +1,18 @@
 // The container healthcheck: healthy means Redis answers on its own listener and, for a replica,
 // that its replication link is up, so `docker ps` shows a broken link too.
-import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
+import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
+import { HEALTHCHECK_USER } from "./authConf";
 import { RedisNode } from "./topology";
 
 /** The shell command Docker runs inside the container (CMD-SHELL). */
-export function healthcheckCommand(node: RedisNode): string {
-    const cli = node.listeners.plain
+export function healthcheckCommand(node: RedisNode, authEnabled: boolean): string {
+    let cli = node.listeners.plain
         ? `redis-cli -p ${node.listeners.plain.port}`
         : `redis-cli --tls --cacert ${TLS_CA_PATH}` +
           (node.tlsAuthClients === "yes" ? ` --cert ${TLS_CERT_PATH} --key ${TLS_KEY_PATH}` : "") +
           ` -p ${node.listeners.tls!.port}`;
+    // REDISCLI_AUTH keeps the password off the command line and out of `docker inspect`.
+    if (authEnabled) cli = `REDISCLI_AUTH="$(cat ${HEALTHCHECK_PASSWORD_PATH})" ${cli} --user ${HEALTHCHECK_USER}`;
     return node.role === "replica"
         ? `${cli} info replication | grep -q master_link_status:up`
         : `${cli} ping | grep -q PONG`;

@@ -8,6 +8,7 @@ import {
     NodeConfig,
     RedisNode,
     Topology,
+    Persistence,
     Transport,
     TlsAuthClients,
 } from "./topology";
@@ -24,13 +25,25 @@ export class TopologyError extends Error {
 export interface ParseOptions {
     /** Prepended to every container name, so several stacks share one engine. */
     readonly namePrefix?: string;
+    /** The containers' Docker restart policy; decides whether a master without persistence is safe. */
+    readonly restartPolicy?: string;
 }
 
 // Docker network aliases are DNS names, and the node name is also a certificate SAN.
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const NODE_FIELDS = ["name", "replicaOf", "link", "plain", "tls", "tlsAuthClients"];
+const NODE_FIELDS = [
+    "name",
+    "replicaOf",
+    "link",
+    "plain",
+    "tls",
+    "tlsAuthClients",
+    "persistence",
+    "allowAutoRestartWithoutPersistence",
+];
 const LISTENER_FIELDS = ["hostPort", "port"];
 const TLS_AUTH_VALUES: readonly TlsAuthClients[] = ["no", "optional", "yes"];
+const PERSISTENCE_VALUES: readonly Persistence[] = ["rdb", "aof", "none"];
 
 /** Validates the raw `redis-chain:nodes` config and derives the model; throws TopologyError. */
 export function parseTopology(raw: unknown, options: ParseOptions = {}): Topology {
@@ -63,6 +76,7 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     checkLinks(nodes, byName, problems);
     checkGraph(nodes, byName, problems);
     checkHostPorts(nodes, problems);
+    checkMasterPersistence(nodes, options.restartPolicy ?? "unless-stopped", problems);
     if (problems.length > 0) throw new TopologyError(problems);
 
     return { nodes: orderMastersFirst(nodes).map((n) => toRedisNode(n, nodes, byName, prefix)) };
@@ -110,6 +124,12 @@ function checkNodeShape(entry: unknown, i: number, problems: string[]): NodeConf
     }
     if (node.tlsAuthClients !== undefined && node.tls === undefined) {
         problems.push(`${at}.tlsAuthClients: the node has no TLS listener; add tls: { hostPort: ... } or remove it`);
+    }
+    if (node.persistence !== undefined && !PERSISTENCE_VALUES.includes(node.persistence as Persistence)) {
+        problems.push(`${at}.persistence: use one of ${PERSISTENCE_VALUES.join(", ")}`);
+    }
+    if (node.allowAutoRestartWithoutPersistence !== undefined && typeof node.allowAutoRestartWithoutPersistence !== "boolean") {
+        problems.push(`${at}.allowAutoRestartWithoutPersistence: use true or false`);
     }
     checkListener(node.plain, `${at}.plain`, problems);
     checkListener(node.tls, `${at}.tls`, problems);
@@ -211,6 +231,20 @@ function checkHostPorts(nodes: readonly NodeConfig[], problems: string[]): void 
     });
 }
 
+// A master that restarts empty replicates its emptiness: every replica below it drops its data.
+function checkMasterPersistence(nodes: readonly NodeConfig[], restartPolicy: string, problems: string[]): void {
+    if (restartPolicy === "no") return;
+    nodes.forEach((node, i) => {
+        if (node.replicaOf === undefined && node.persistence === "none" && !node.allowAutoRestartWithoutPersistence) {
+            problems.push(
+                `${where(i, node.name)}.persistence: a master without persistence under restart policy "${restartPolicy}" ` +
+                    "comes back empty and its replicas wipe themselves to match; use persistence: rdb, restartPolicy: no, " +
+                    "or set allowAutoRestartWithoutPersistence: true",
+            );
+        }
+    });
+}
+
 // Parents before children keeps the stack outputs and the check's progress in chain order.
 function orderMastersFirst(nodes: readonly NodeConfig[]): NodeConfig[] {
     const ordered: NodeConfig[] = [];
@@ -254,6 +288,7 @@ function toRedisNode(
         link,
         listeners: { plain: toListener(node.plain, "plain"), tls: toListener(node.tls, "tls") },
         tlsAuthClients: node.tlsAuthClients ?? "no",
+        persistence: node.persistence ?? "rdb",
         speaksTls: node.tls !== undefined || transport === "tls",
         replicas: all.filter((n) => n.replicaOf === node.name).map((n) => n.name),
     };

@@ -1,7 +1,7 @@
 // Renders each node's redis.conf. Every setting the program depends on is written out, because
 // images differ in their defaults (Debian's build keeps protected-mode on, the official image
 // patches it off).
-import { DATA_DIR, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
+import { AUTH_CONF_PATH, DATA_DIR, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
 import { RedisNode, Topology, nodeByName } from "./topology";
 
 /** Replication settings shared by every node. */
@@ -17,34 +17,38 @@ export interface ReplicationTuning {
 // under a few MB/s of writes, where the 1 MB default falls back to a full sync.
 export const DEFAULT_TUNING: ReplicationTuning = { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 };
 
-/** Renders the complete redis.conf of `node`; pure, so the same input always gives the same text. */
-export function renderRedisConf(
-    node: RedisNode,
-    topology: Topology,
-    tuning: ReplicationTuning = DEFAULT_TUNING,
-): string {
+/** Everything besides the topology that shapes a redis.conf. */
+export interface RedisConfOptions {
+    readonly tuning: ReplicationTuning;
+    /** Clients and replicas must authenticate; the passwords come from the included auth.conf. */
+    readonly authEnabled: boolean;
+}
+
+export const DEFAULT_CONF_OPTIONS: RedisConfOptions = { tuning: DEFAULT_TUNING, authEnabled: true };
+
+/**
+ * Renders the complete redis.conf of `node`; pure, so the same input always gives the same text.
+ * It holds no secret: passwords live in auth.conf, included last.
+ */
+export function renderRedisConf(node: RedisNode, topology: Topology, options: RedisConfOptions = DEFAULT_CONF_OPTIONS): string {
     const lines: string[] = [
         `# ${node.name}: rendered by redis-chain from the stack config; redeploy instead of editing.`,
         "",
         "# Listeners. Inside the container Redis listens on every interface; what reaches it from",
         "# outside is decided by the published ports (127.0.0.1 unless configured otherwise).",
         "bind 0.0.0.0",
-        // No password is configured yet, and protected-mode would then refuse every replica and
-        // every client coming through a published port.
-        "protected-mode no",
+        // With a password protected-mode changes nothing; without one (auth switched off) it would
+        // refuse every replica and every client that comes through a published port.
+        `protected-mode ${options.authEnabled ? "yes" : "no"}`,
         `port ${node.listeners.plain?.port ?? 0}`,
     ];
     if (node.listeners.tls) lines.push(`tls-port ${node.listeners.tls.port}`);
     if (node.speaksTls) lines.push("", ...tlsLines(node));
-    lines.push("", ...replicationLines(node, topology, tuning));
-    lines.push(
-        "",
-        "# Persistence: RDB snapshots in the node's own volume.",
-        `dir ${DATA_DIR}`,
-        "dbfilename dump.rdb",
-        "save 3600 1 300 100 60 10000",
-        "appendonly no",
-    );
+    lines.push("", ...replicationLines(node, topology, options));
+    lines.push("", ...persistenceLines(node));
+    if (options.authEnabled) {
+        lines.push("", "# Passwords and ACL users (default, replicator, healthcheck).", `include ${AUTH_CONF_PATH}`);
+    }
     return `${lines.join("\n")}\n`;
 }
 
@@ -59,21 +63,36 @@ function tlsLines(node: RedisNode): string[] {
     ];
 }
 
-function replicationLines(node: RedisNode, topology: Topology, tuning: ReplicationTuning): string[] {
+function replicationLines(node: RedisNode, topology: Topology, options: RedisConfOptions): string[] {
+    const { backlogSizeMb, disklessSyncDelaySeconds } = options.tuning;
     const lines = [
         "# Replication.",
         "repl-diskless-sync yes",
-        `repl-diskless-sync-delay ${tuning.disklessSyncDelaySeconds}`,
-        `repl-backlog-size ${tuning.backlogSizeMb}mb`,
+        `repl-diskless-sync-delay ${disklessSyncDelaySeconds}`,
+        `repl-backlog-size ${backlogSizeMb}mb`,
+        // A replica dropped for a full output buffer needs a full sync, so the buffer is never
+        // smaller than the backlog that a partial resync would be served from.
+        `client-output-buffer-limit replica ${Math.max(256, backlogSizeMb)}mb ${Math.max(64, backlogSizeMb)}mb 60`,
         // Nagle on the replication socket adds up to 40 ms per hop.
         "repl-disable-tcp-nodelay no",
     ];
     if (!node.link) return lines;
     const upstream = nodeByName(topology, node.link.upstream);
-    return [
-        ...lines,
+    lines.push(
         `replicaof ${upstream.alias} ${node.link.upstreamPort}`,
         `tls-replication ${node.link.transport === "tls" ? "yes" : "no"}`,
         "replica-read-only yes",
-    ];
+    );
+    // Its password (masterauth) is in auth.conf.
+    if (options.authEnabled) lines.push("masteruser replicator");
+    return lines;
+}
+
+function persistenceLines(node: RedisNode): string[] {
+    const lines = [`# Persistence: ${node.persistence}, in the node's own volume.`, `dir ${DATA_DIR}`, "dbfilename dump.rdb"];
+    // RDB saves also happen under AOF: a graceful restart from the final RDB keeps the replication ID.
+    lines.push(node.persistence === "none" ? 'save ""' : "save 3600 1 300 100 60 10000");
+    lines.push(`appendonly ${node.persistence === "aof" ? "yes" : "no"}`);
+    if (node.persistence === "aof") lines.push("appendfsync everysec");
+    return lines;
 }

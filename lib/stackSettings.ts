@@ -15,6 +15,8 @@ export interface RawStackConfig {
     readonly checkTimeoutSeconds?: string;
     readonly replDisklessSyncDelaySeconds?: string;
     readonly replBacklogSizeMb?: string;
+    readonly auth?: string;
+    readonly restartPolicy?: string;
 }
 
 /** Everything the program needs, validated. */
@@ -26,7 +28,12 @@ export interface StackSettings {
     readonly checkEnabled: boolean;
     readonly checkTimeoutMs: number;
     readonly tuning: ReplicationTuning;
+    readonly authEnabled: boolean;
+    readonly restartPolicy: RestartPolicy;
 }
+
+export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
+const RESTART_POLICIES: readonly RestartPolicy[] = ["no", "on-failure", "always", "unless-stopped"];
 
 /** The tested Redis release; a pinned tag, so a deploy never changes Redis under the user. */
 export const DEFAULT_IMAGE = "redis:7.0.15";
@@ -36,8 +43,12 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 export function parseStackSettings(raw: RawStackConfig): StackSettings {
     const problems: string[] = [];
     let topology: Topology | undefined;
+    const restartPolicy = (raw.restartPolicy ?? "unless-stopped") as RestartPolicy;
+    if (!RESTART_POLICIES.includes(restartPolicy)) {
+        problems.push(`restartPolicy: "${raw.restartPolicy}" is not a Docker restart policy; use one of ${RESTART_POLICIES.join(", ")}`);
+    }
     try {
-        topology = parseTopology(raw.nodes, { namePrefix: raw.namePrefix });
+        topology = parseTopology(raw.nodes, { namePrefix: raw.namePrefix, restartPolicy });
     } catch (error) {
         if (!(error instanceof TopologyError)) throw error;
         problems.push(...error.problems);
@@ -57,6 +68,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         problems.push(`networkName: "${networkName}" is not a Docker network name; use letters, digits, '_', '.', '-'`);
     }
     const checkEnabled = parseBoolean(raw.postDeployCheck, true, "postDeployCheck", problems);
+    const authEnabled = parseBoolean(raw.auth, true, "auth", problems);
     const checkTimeoutSeconds = parseNumber(raw.checkTimeoutSeconds, 60, 1, 3600, "checkTimeoutSeconds", problems);
     const tuning: ReplicationTuning = {
         disklessSyncDelaySeconds: parseNumber(
@@ -70,7 +82,17 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         backlogSizeMb: parseNumber(raw.replBacklogSizeMb, DEFAULT_TUNING.backlogSizeMb, 1, 65536, "replBacklogSizeMb", problems),
     };
     if (problems.length > 0 || !topology) throw new TopologyError(problems);
-    return { topology, image, networkName, publishAddress, checkEnabled, checkTimeoutMs: checkTimeoutSeconds * 1000, tuning };
+    return {
+        topology,
+        image,
+        networkName,
+        publishAddress,
+        checkEnabled,
+        checkTimeoutMs: checkTimeoutSeconds * 1000,
+        tuning,
+        authEnabled,
+        restartPolicy,
+    };
 }
 
 function parseBoolean(value: string | undefined, fallback: boolean, key: string, problems: string[]): boolean {

@@ -7,6 +7,9 @@ export type Transport = "plain" | "tls";
 /** `tls-auth-clients`: whether a TLS listener asks clients (and replicas) for a certificate. */
 export type TlsAuthClients = "no" | "optional" | "yes";
 
+/** How a node keeps its data across restarts: RDB snapshots, an append-only file, or not at all. */
+export type Persistence = "rdb" | "aof" | "none";
+
 /** A listener as written in the stack config. */
 export interface ListenerConfig {
     /** Port on the Docker host (published on the stack's publish address). */
@@ -29,6 +32,13 @@ export interface NodeConfig {
     readonly tls?: ListenerConfig;
     /** `tls-auth-clients` of this node's TLS listener; default "no" (one-way TLS, as in the seed). */
     readonly tlsAuthClients?: TlsAuthClients;
+    /** Default "rdb": only a restart from RDB keeps the replication ID, so replicas resume partially. */
+    readonly persistence?: Persistence;
+    /**
+     * Accept a master without persistence under an automatic restart policy. Redis's docs warn that
+     * such a master comes back empty and its replicas then wipe themselves to match.
+     */
+    readonly allowAutoRestartWithoutPersistence?: boolean;
 }
 
 /** A validated listener: both ports known. */
@@ -55,6 +65,7 @@ export interface RedisNode {
     readonly link?: ReplicationLink;
     readonly listeners: { readonly plain?: Listener; readonly tls?: Listener };
     readonly tlsAuthClients: TlsAuthClients;
+    readonly persistence: Persistence;
     /** True when the node needs a certificate: it has a TLS listener or a TLS upstream link. */
     readonly speaksTls: boolean;
     /** Names of the nodes that replicate from this one, in config order. */

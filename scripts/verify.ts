@@ -29,9 +29,9 @@ async function main(): Promise<number> {
               env: pulumiEnv(),
               encoding: "utf8",
           });
-    const chain = chainFromOutputs(JSON.parse(outputsJson));
+    const { chain, credentials } = chainFromOutputs(JSON.parse(outputsJson));
     console.log(`checking ${chain.nodes.length} nodes (timeout ${timeoutSeconds} s)`);
-    const report = await checkReplication(chain, {
+    const report = await checkReplication(chain, credentials, {
         timeoutMs: timeoutSeconds * 1000,
         onProgress: (line) => console.log(line),
     });

@@ -1,7 +1,7 @@
 // The post-deploy check: one function used by the Pulumi check resource, `npm run verify` and the
 // tests. It waits until every link is up as declared, then proves data flows down every link.
 import { randomBytes } from "node:crypto";
-import { ChainConnectionInfo, NodeConnectionInfo } from "../connectionInfo";
+import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo } from "../connectionInfo";
 import { ListenerTarget, NodeClient } from "./nodeClient";
 import { ReplicationObservation, describeLink, observe, parseInfo, replicationProblem } from "./replicationStatus";
 
@@ -42,10 +42,17 @@ export interface CheckReport {
 const KEY_PREFIX = "redis-chain:check:";
 
 /** Checks the whole chain; never throws for a broken chain, the report says what is wrong. */
-export async function checkReplication(chain: ChainConnectionInfo, options: CheckOptions = {}): Promise<CheckReport> {
+export async function checkReplication(
+    chain: ChainConnectionInfo,
+    credentials: ChainCredentials,
+    options: CheckOptions = {},
+): Promise<CheckReport> {
     const started = Date.now();
     const clients = new Map<string, NodeClient[]>(
-        chain.nodes.map((node) => [node.name, listenerTargets(node).map((t) => new NodeClient(t, chain))]),
+        chain.nodes.map((node) => [
+            node.name,
+            listenerTargets(node).map((t) => new NodeClient(t, chain.caCertPem, credentials)),
+        ]),
     );
     try {
         const links = await waitForLinks(chain, clients, started, options);

@@ -1,12 +1,14 @@
 // The check as the Pulumi engine runs it at the end of `pulumi up`: a failed check throws, which
 // fails the deployment with the report in the error.
-import { ChainConnectionInfo } from "../connectionInfo";
+import { ChainConnectionInfo, ChainCredentials } from "../connectionInfo";
 import { checkReplication } from "./checkReplication";
 import { formatReport } from "./formatReport";
 
 /** Inputs of the check resource, as the engine hands them to the dynamic provider. */
 export interface DeployCheckInputs {
     readonly chain: ChainConnectionInfo;
+    /** Secret input: the engine stores it encrypted. */
+    readonly credentials: ChainCredentials;
     readonly timeoutMs: number;
 }
 
@@ -19,7 +21,7 @@ export interface DeployCheckOutputs {
 }
 
 export async function runDeployCheck(inputs: DeployCheckInputs): Promise<DeployCheckOutputs> {
-    const report = await checkReplication(inputs.chain, {
+    const report = await checkReplication(inputs.chain, inputs.credentials, {
         timeoutMs: inputs.timeoutMs,
         // Plugin stderr reaches the engine's log; the failure text below is what the user sees.
         onProgress: (line) => console.error(`redis-chain check ${line}`),

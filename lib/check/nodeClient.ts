@@ -1,7 +1,7 @@
 // A short-lived ioredis connection to one listener that reconnects on the next call after a failure,
 // so a polling loop sees "connection refused" as a status instead of a crash.
 import Redis from "ioredis";
-import { Endpoint } from "../connectionInfo";
+import { ChainCredentials, Endpoint } from "../connectionInfo";
 
 /** One listener of one node, as the check connects to it. */
 export interface ListenerTarget {
@@ -10,18 +10,14 @@ export interface ListenerTarget {
     readonly endpoint: Endpoint;
 }
 
-/** Credentials shared by every connection of a check run. */
-export interface ClientCredentials {
-    /** CA that signed the TLS listeners; hostname verification is always on. */
-    readonly caCertPem: string;
-}
-
 export class NodeClient {
     private client: Redis | undefined;
 
     constructor(
         readonly target: ListenerTarget,
-        private readonly credentials: ClientCredentials,
+        /** CA that signed the TLS listeners; hostname verification is always on. */
+        private readonly caCertPem: string,
+        private readonly credentials: ChainCredentials,
     ) {}
 
     /** Runs `fn` on a connected client; on failure drops the connection and rethrows. */
@@ -50,7 +46,11 @@ export class NodeClient {
             host,
             port,
             // Node verifies the certificate chain and that host (name or IP) is in its SANs.
-            tls: this.target.transport === "tls" ? { ca: [this.credentials.caCertPem] } : undefined,
+            tls:
+                this.target.transport === "tls"
+                    ? { ca: [this.caCertPem], cert: this.credentials.clientCertPem, key: this.credentials.clientKeyPem }
+                    : undefined,
+            password: this.credentials.password,
             lazyConnect: true,
             connectTimeout: 2000,
             commandTimeout: 2000,

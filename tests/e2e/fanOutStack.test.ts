@@ -24,11 +24,11 @@ afterAll(async () => {
 
 describe("fan-out with a two-hop TLS branch", () => {
     it("links every node to its declared master", async () => {
-        const hub = await infoReplication(`${PREFIX}hub`, ["-p", "6379"]);
+        const hub = await infoReplication(stack.outputs, `${PREFIX}hub`, ["-p", "6379"]);
         expect(hub).toMatchObject({ role: "master", connected_slaves: "2" });
-        const leafTls = await infoReplication(`${PREFIX}leaf-tls`, ["--tls", "--cacert", "/data/tls/ca.crt", "-p", "6380"]);
+        const leafTls = await infoReplication(stack.outputs, `${PREFIX}leaf-tls`, ["--tls", "--cacert", "/data/tls/ca.crt", "-p", "6380"]);
         expect(leafTls).toMatchObject({ master_host: "hub", master_port: "6380", master_link_status: "up" });
-        const deep = await infoReplication(`${PREFIX}deep`, ["-p", "6379"]);
+        const deep = await infoReplication(stack.outputs, `${PREFIX}deep`, ["-p", "6379"]);
         expect(deep).toMatchObject({ master_host: "leaf-tls", master_port: "6380", master_link_status: "up" });
     });
 

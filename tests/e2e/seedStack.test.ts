@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployedStack, deployStack, readStackConfig } from "./harness/deployStack";
 import { docker } from "./harness/run";
-import { clientFor, expectNothingLeft, infoReplication, runVerify, testStack } from "./support";
+import { clientFor, expectNothingLeft, infoReplication, redisCli, runVerify, testStack } from "./support";
 
 const PREFIX = "e2e-seed-";
 let stack: DeployedStack;
@@ -27,11 +27,11 @@ describe("seed stack on a real Docker engine", () => {
     });
 
     it("links every replica to its declared master, with the link up", async () => {
-        const b = await infoReplication(`${PREFIX}redis-b`, ["-p", "6379"]);
+        const b = await infoReplication(stack.outputs, `${PREFIX}redis-b`, ["-p", "6379"]);
         expect(b).toMatchObject({ role: "slave", master_host: "redis-a", master_port: "6379", master_link_status: "up" });
-        const c = await infoReplication(`${PREFIX}redis-c`, ["--tls", "--cacert", "/data/tls/ca.crt", "-p", "6380"]);
+        const c = await infoReplication(stack.outputs, `${PREFIX}redis-c`, ["--tls", "--cacert", "/data/tls/ca.crt", "-p", "6380"]);
         expect(c).toMatchObject({ role: "slave", master_host: "redis-b", master_port: "6380", master_link_status: "up" });
-        const a = await infoReplication(`${PREFIX}redis-a`, ["-p", "6379"]);
+        const a = await infoReplication(stack.outputs, `${PREFIX}redis-a`, ["-p", "6379"]);
         expect(a).toMatchObject({ role: "master", connected_slaves: "1" });
     });
 
@@ -109,8 +109,8 @@ describe("seed stack on a real Docker engine", () => {
     });
 
     it("names the wrong master when C is re-pointed at A behind the program's back", async () => {
-        const cli = ["exec", `${PREFIX}redis-c`, "redis-cli", "--tls", "--cacert", "/data/tls/ca.crt", "-p", "6380"];
-        await docker([...cli, "replicaof", "redis-a", "6379"]);
+        const cli = ["--tls", "--cacert", "/data/tls/ca.crt", "-p", "6380"];
+        await redisCli(stack.outputs, `${PREFIX}redis-c`, [...cli, "replicaof", "redis-a", "6379"]);
         try {
             const wrong = await runVerify(stack.outputs, 2);
             expect(wrong.code).toBe(1);
@@ -118,7 +118,7 @@ describe("seed stack on a real Docker engine", () => {
                 /link redis-b -> redis-c \(tls, redis-b:6380\): redis-c replicates from redis-a:6379, expected redis-b:6380/,
             );
         } finally {
-            await docker([...cli, "replicaof", "redis-b", "6380"]);
+            await redisCli(stack.outputs, `${PREFIX}redis-c`, [...cli, "replicaof", "redis-b", "6380"]);
         }
     }, 60_000);
 

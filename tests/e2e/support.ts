@@ -24,7 +24,8 @@ export function clientFor(outputs: any, node: string, transport: "plain" | "tls"
     const endpoint = outputs.nodes[node][transport];
     if (!endpoint) throw new Error(`${node} has no ${transport} listener in the outputs`);
     const client = new Redis(endpoint.url, {
-        tls: transport === "tls" ? { ca: [outputs.caCertPem] } : undefined,
+        tls: transport === "tls" ? { ca: [outputs.caCertPem], cert: outputs.clientCertPem, key: outputs.clientKeyPem } : undefined,
+        password: outputs.password,
         lazyConnect: true,
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
@@ -53,9 +54,15 @@ export async function runVerify(outputs: any, timeoutSeconds: number): Promise<{
     }
 }
 
+/** `docker exec … redis-cli` with the stack's password in REDISCLI_AUTH (off the command line). */
+export function redisCli(outputs: any, containerName: string, cliArgs: string[]): Promise<string> {
+    const auth = outputs.password ? ["--env", `REDISCLI_AUTH=${outputs.password}`] : [];
+    return docker(["exec", ...auth, containerName, "redis-cli", ...cliArgs]);
+}
+
 /** INFO replication of a node, read through `docker exec` so it works whatever the listeners. */
-export async function infoReplication(containerName: string, cliArgs: string[]): Promise<Record<string, string>> {
-    const text = await docker(["exec", containerName, "redis-cli", ...cliArgs, "info", "replication"]);
+export async function infoReplication(outputs: any, containerName: string, cliArgs: string[]): Promise<Record<string, string>> {
+    const text = await redisCli(outputs, containerName, [...cliArgs, "info", "replication"]);
     return Object.fromEntries(
         text.split(/\r?\n/).filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]),
     );

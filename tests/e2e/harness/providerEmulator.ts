@@ -4,6 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as dockerEmulation from "./dockerEmulation";
 import { createDynamicResource } from "./dynamicEmulation";
+import { createRandomPassword } from "./randomEmulation";
 import * as tlsEmulation from "./tlsEmulation";
 
 /** One resource the emulator created, as the engine's state would hold it. */
@@ -97,6 +98,8 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
                 return tlsEmulation.createCertRequestResource(inputs);
             case "tls:index/locallySignedCert:LocallySignedCert":
                 return tlsEmulation.createLocallySignedCertResource(inputs);
+            case "random:index/randomPassword:RandomPassword":
+                return Promise.resolve(createRandomPassword(inputs));
             case "docker:index/remoteImage:RemoteImage":
                 return dockerEmulation.createRemoteImage(inputs);
             case "docker:index/network:Network":
