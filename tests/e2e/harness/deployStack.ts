@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import { parse } from "yaml";
-import { ProviderEmulator } from "./providerEmulator";
+import { ProviderEmulator, ResourceEvent, StackState, Step } from "./providerEmulator";
 
 export const PROJECT_DIR = resolve(__dirname, "..", "..", "..");
 
@@ -21,6 +21,10 @@ export interface DeployedStack {
     readonly emulator: ProviderEmulator;
     /** Milliseconds from the first registration to every output resolved. */
     readonly deployMs: number;
+    /** What this run did to each resource (create, same, update, replace, delete). */
+    readonly steps: readonly Step[];
+    /** The stack state after this run; pass the stack to the next deployStack call to update it. */
+    readonly state: StackState;
     destroy(): Promise<void>;
 }
 
@@ -31,11 +35,19 @@ export function readStackConfig(stack: string): StackConfig {
 }
 
 /**
- * Deploys `config`; on failure tears down whatever was created and rethrows the first failure,
- * so a failing test never leaves containers behind.
+ * Deploys `config`, as a first `pulumi up` or, given the `previous` run, as an update of its state.
+ * On failure tears down everything in the state and rethrows the first failure, so a failing test
+ * never leaves containers behind.
  */
-export async function deployStack(config: StackConfig, log: (line: string) => void = () => undefined): Promise<DeployedStack> {
-    const emulator = new ProviderEmulator(PROJECT_DIR, log);
+export async function deployStack(
+    config: StackConfig,
+    log: (line: string) => void = () => undefined,
+    previous?: DeployedStack,
+    /** Receives each resource create's start and end, timestamped (benchmarks). */
+    onEvent?: (event: ResourceEvent) => void,
+): Promise<DeployedStack> {
+    const emulator = new ProviderEmulator(PROJECT_DIR, log, previous?.state);
+    if (onEvent) emulator.onEvent = onEvent;
     const values = Object.fromEntries(
         Object.entries(config).map(([k, v]) => [`redis-chain:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
     );
@@ -48,7 +60,15 @@ export async function deployStack(config: StackConfig, log: (line: string) => vo
         const outputs = await Promise.race([resolveAll(program), emulator.failed]);
         await emulator.settle();
         if (emulator.firstFailure) throw emulator.firstFailure;
-        return { outputs, emulator, deployMs: Date.now() - started, destroy: () => emulator.destroy() };
+        await emulator.deleteUnregistered();
+        return {
+            outputs,
+            emulator,
+            deployMs: Date.now() - started,
+            steps: emulator.steps,
+            state: emulator.state,
+            destroy: () => emulator.destroy(),
+        };
     } catch (error) {
         await emulator.destroy().catch((e) => log(String(e)));
         throw error;

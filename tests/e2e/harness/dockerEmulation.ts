@@ -24,6 +24,12 @@ function labelArgs(labels: { label: string; value: string }[] | undefined): stri
     return (labels ?? []).flatMap((l) => ["--label", `${l.label}=${l.value}`]);
 }
 
+/** Delete: the image stays when keepLocally, else ImageRemove (forced with forceRemove). */
+export async function deleteRemoteImage(inputs: Inputs): Promise<void> {
+    if (inputs.keepLocally) return;
+    await docker(["image", "rm", ...(inputs.forceRemove ? ["--force"] : []), inputs.name]);
+}
+
 export async function createRemoteImage(inputs: Inputs): Promise<Outputs> {
     // findImage pulls only when the image is missing locally; this machine has no registry.
     let inspected: { Id: string; RepoDigests: string[] };
@@ -206,6 +212,19 @@ async function readContainer(id: string): Promise<Record<string, unknown>> {
             macAddress: n.MacAddress,
         })),
     };
+}
+
+/** In-place update (ContainerUpdate): restart policy, and a start when mustRun turns true. */
+export async function updateContainer(id: string, olds: Inputs, news: Inputs): Promise<Record<string, unknown>> {
+    for (const field of ["cpuShares", "cpuSet", "memory", "memorySwap"]) {
+        if (JSON.stringify(olds[field]) !== JSON.stringify(news[field])) throw new Error(`updating container ${field} is not emulated`);
+    }
+    if (olds.restart !== news.restart || olds.maxRetryCount !== news.maxRetryCount) {
+        const restart = news.restart ?? "no";
+        await docker(["update", "--restart", restart === "on-failure" && news.maxRetryCount ? `on-failure:${news.maxRetryCount}` : restart, id]);
+    }
+    if (news.mustRun !== false && olds.mustRun === false) await docker(["start", id]);
+    return { ...news, ...(await readContainer(id)) };
 }
 
 /** Delete: stop with destroyGraceSeconds (0 when unset: an immediate kill), then forced remove. */

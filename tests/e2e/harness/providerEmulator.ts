@@ -1,11 +1,24 @@
-// A `pulumi.runtime.Mocks` that stands in for the engine and the docker, tls and dynamic providers:
-// every registration really creates what it declares, concurrently as the engine would, and is
-// recorded so that teardown deletes it all, newest first, also after a failure.
+// A `pulumi.runtime.Mocks` that stands in for the engine and the docker, tls, random and dynamic
+// providers: every registration really creates what it declares, concurrently as the engine would.
+// Between runs it keeps the stack state (inputs and outputs per resource) and follows the engine's
+// rules: unchanged inputs leave a resource alone, changed ones update it in place or replace it by
+// the provider's rules, and resources gone from the program are deleted, dependents first.
 import type * as pulumi from "@pulumi/pulumi";
 import * as dockerEmulation from "./dockerEmulation";
-import { createDynamicResource } from "./dynamicEmulation";
+import { createDynamicResource, updateDynamicResource } from "./dynamicEmulation";
 import { createRandomPassword } from "./randomEmulation";
+import { deletesBeforeReplace, diffResource } from "./resourceDiff";
 import * as tlsEmulation from "./tlsEmulation";
+
+/** What a run did to one resource. */
+export interface Step {
+    readonly op: "create" | "same" | "update" | "replace" | "delete";
+    readonly type: string;
+    readonly name: string;
+}
+
+/** The stack state between runs, keyed like URNs (type and name; names are unique per type here). */
+export type StackState = Map<string, CreatedResource>;
 
 /** One resource the emulator created, as the engine's state would hold it. */
 export interface CreatedResource {
@@ -14,6 +27,15 @@ export interface CreatedResource {
     readonly id: string;
     readonly inputs: Record<string, any>;
     readonly state: Record<string, unknown>;
+}
+
+/** One step of a resource's create, stamped with `Date.now()` when it happened (for benchmarks). */
+export interface ResourceEvent {
+    readonly at: number;
+    /** "create-started": the provider call begins (for a container, right before `docker create`). */
+    readonly phase: "create-started" | "created";
+    readonly type: string;
+    readonly name: string;
 }
 
 // Secret inputs reach mocks wrapped in the SDK's signature; providers see plain values.
@@ -30,14 +52,17 @@ export function unwrapSecrets(value: unknown): any {
 }
 
 export class ProviderEmulator implements pulumi.runtime.Mocks {
-    /** Everything created, in creation order. */
-    readonly created: CreatedResource[] = [];
+    /** What this run did, in the order it did it. */
+    readonly steps: Step[] = [];
     /** Containers whose create failed after Docker gave them an id (a partial create). */
     private readonly partialContainers: { id: string; inputs: Record<string, any> }[] = [];
+    private readonly registered = new Set<string>();
+    /** Observes every create as it starts and ends (deployStack's `onEvent`); it must not throw. */
+    onEvent: (event: ResourceEvent) => void = () => undefined;
     private readonly inFlight = new Set<Promise<unknown>>();
     private readonly failures: Error[] = [];
     private rejectFailure: (error: Error) => void = () => undefined;
-    /** Rejects with the first failed create; race it against the program's outputs. */
+    /** Rejects with the first failed step; race it against the program's outputs. */
     readonly failed: Promise<never> = new Promise((_, reject) => {
         this.rejectFailure = reject;
     });
@@ -45,8 +70,15 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
     constructor(
         private readonly projectDir: string,
         private readonly log: (line: string) => void = () => undefined,
+        /** The state the previous run left; updated in place as this run goes. */
+        readonly state: StackState = new Map(),
     ) {
         this.failed.catch(() => undefined); // observed by whoever races it
+    }
+
+    /** Every resource in the state, oldest first. */
+    get created(): CreatedResource[] {
+        return [...this.state.values()];
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
@@ -54,13 +86,13 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
-        const work = this.create(args);
+        const work = this.register(args);
         this.inFlight.add(work);
         work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
         return work;
     }
 
-    /** Waits for every create still running (a failure elsewhere does not stop them). */
+    /** Waits for every step still running (a failure elsewhere does not stop them). */
     async settle(): Promise<void> {
         while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     }
@@ -69,23 +101,60 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
         return this.failures[0];
     }
 
-    private async create(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
+    private async register(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
         if (!args.custom) return { id: undefined, state: {} }; // component resources have no provider
+        const key = `${args.type}::${args.name}`;
+        if (this.registered.has(key)) throw new Error(`duplicate resource ${key}`);
+        this.registered.add(key);
         const inputs = unwrapSecrets(args.inputs);
+        const old = this.state.get(key);
         const started = Date.now();
         try {
-            const { id, state } = await this.createCustom(args.type, args.name, inputs);
-            this.created.push({ type: args.type, name: args.name, id, inputs, state });
-            this.log(`created ${args.type.split(":").pop()} ${args.name} (${Date.now() - started} ms)`);
-            return { id, state };
+            const { op, resource } = await this.apply(key, args, inputs, old);
+            this.steps.push({ op, type: args.type, name: args.name });
+            if (op !== "same") this.log(`${op} ${args.type.split(":").pop()} ${args.name} (${Date.now() - started} ms)`);
+            return { id: resource.id, state: resource.state };
         } catch (error) {
             const partialId = (error as { partialId?: string }).partialId;
             if (partialId) this.partialContainers.push({ id: partialId, inputs });
-            const wrapped = new Error(`creating ${args.type} ${args.name} failed: ${(error as Error).message}`);
+            const wrapped = new Error(`${old ? "updating" : "creating"} ${args.type} ${args.name} failed: ${(error as Error).message}`);
             this.failures.push(wrapped);
             this.rejectFailure(wrapped);
             throw wrapped;
         }
+    }
+
+    private async apply(
+        key: string,
+        args: pulumi.runtime.MockResourceArgs,
+        inputs: Record<string, any>,
+        old: CreatedResource | undefined,
+    ): Promise<{ op: Step["op"]; resource: CreatedResource }> {
+        const create = async () => {
+            this.onEvent({ at: Date.now(), phase: "create-started", type: args.type, name: args.name });
+            const { id, state } = await this.createCustom(args.type, args.name, inputs);
+            const resource = { type: args.type, name: args.name, id, inputs, state };
+            this.state.set(key, resource);
+            this.onEvent({ at: Date.now(), phase: "created", type: args.type, name: args.name });
+            return resource;
+        };
+        if (!old) return { op: "create", resource: await create() };
+        const diff = diffResource(args.type, old.inputs, inputs);
+        if (diff === "same") return { op: "same", resource: old };
+        if (diff === "update") {
+            const { id, state } = await this.updateCustom(old, inputs);
+            const resource = { ...old, id, inputs, state };
+            this.state.set(key, resource);
+            return { op: "update", resource };
+        }
+        if (deletesBeforeReplace(args.type)) {
+            await this.deleteCustom(old);
+            this.state.delete(key);
+            return { op: "replace", resource: await create() };
+        }
+        const resource = await create();
+        await this.deleteCustom(old);
+        return { op: "replace", resource };
     }
 
     private createCustom(type: string, name: string, inputs: Record<string, any>) {
@@ -116,25 +185,61 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
         }
     }
 
-    /**
-     * Deletes everything, dependents first: containers (partial creates too), then networks and
-     * volumes. Images stay (keepLocally), keys and certificates have nothing to delete.
-     */
+    private async updateCustom(old: CreatedResource, inputs: Record<string, any>): Promise<{ id: string; state: Record<string, unknown> }> {
+        if (old.type === "docker:index/container:Container") {
+            return { id: old.id, state: await dockerEmulation.updateContainer(old.id, old.inputs, inputs) };
+        }
+        if (old.type.startsWith("pulumi-nodejs:dynamic")) {
+            return updateDynamicResource(old.id, old.state, inputs, this.projectDir, (chunk) => this.log(chunk.trimEnd()));
+        }
+        // tls, random, image and the rest: the changed fields only live in state.
+        return { id: old.id, state: { ...old.state, ...inputs } };
+    }
+
+    private async deleteCustom(resource: CreatedResource): Promise<void> {
+        switch (resource.type) {
+            case "docker:index/container:Container":
+                return dockerEmulation.deleteContainer(resource.id, resource.inputs);
+            case "docker:index/network:Network":
+                return dockerEmulation.deleteNetwork(resource.id);
+            case "docker:index/volume:Volume":
+                return dockerEmulation.deleteVolume(resource.id);
+            case "docker:index/remoteImage:RemoteImage":
+                return dockerEmulation.deleteRemoteImage(resource.inputs);
+            default:
+                return; // keys, certificates, passwords and the check have nothing outside the state
+        }
+    }
+
+    /** Deletes what this run no longer declares, dependents (containers) first. */
+    async deleteUnregistered(): Promise<void> {
+        await this.settle();
+        const gone = this.created.filter((r) => !this.registered.has(`${r.type}::${r.name}`));
+        for (const r of dependentsFirst(gone)) {
+            await this.deleteCustom(r);
+            this.state.delete(`${r.type}::${r.name}`);
+            this.steps.push({ op: "delete", type: r.type, name: r.name });
+            this.log(`delete ${r.type.split(":").pop()} ${r.name}`);
+        }
+    }
+
+    /** Deletes everything in the state (and partial creates), dependents first; keeps going on errors. */
     async destroy(): Promise<void> {
         await this.settle();
         const errors: unknown[] = [];
-        const attempt = async (fn: () => Promise<void>) => fn().catch((e) => errors.push(e));
-        for (const c of this.partialContainers.splice(0)) await attempt(() => dockerEmulation.deleteContainer(c.id, c.inputs));
-        const newestFirst = this.created.splice(0).reverse();
-        for (const r of newestFirst.filter((r) => r.type === "docker:index/container:Container")) {
-            await attempt(() => dockerEmulation.deleteContainer(r.id, r.inputs));
+        for (const c of this.partialContainers.splice(0)) {
+            await dockerEmulation.deleteContainer(c.id, c.inputs).catch((e) => errors.push(e));
         }
-        for (const r of newestFirst.filter((r) => r.type === "docker:index/network:Network")) {
-            await attempt(() => dockerEmulation.deleteNetwork(r.id));
-        }
-        for (const r of newestFirst.filter((r) => r.type === "docker:index/volume:Volume")) {
-            await attempt(() => dockerEmulation.deleteVolume(r.id));
+        for (const r of dependentsFirst(this.created)) {
+            await this.deleteCustom(r).catch((e) => errors.push(e));
+            this.state.delete(`${r.type}::${r.name}`);
         }
         if (errors.length > 0) throw new Error(`teardown failed: ${errors.map(String).join("; ")}`);
     }
+}
+
+/** Newest first, containers before the networks, volumes and images they use. */
+function dependentsFirst(resources: CreatedResource[]): CreatedResource[] {
+    const rank = (r: CreatedResource) => (r.type === "docker:index/container:Container" ? 0 : 1);
+    return [...resources].reverse().sort((a, b) => rank(a) - rank(b));
 }
