@@ -7,6 +7,7 @@ const config = new pulumi.Config("redis-chain");
 // Validation throws before any resource is registered, so bad config creates nothing.
 const settings = parseStackSettings({
     nodes: config.getObject<unknown>("nodes"),
+    hosts: config.getObject<unknown>("hosts"),
     image: config.get("image"),
     namePrefix: config.get("namePrefix"),
     networkName: config.get("networkName"),

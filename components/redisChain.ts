@@ -1,9 +1,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { renderAuthConf } from "../lib/authConf";
+import { DockerHost } from "../lib/dockerHosts";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
 import { DEFAULT_TUNING, ReplicationTuning, renderRedisConf } from "../lib/redisConf";
-import { Topology } from "../lib/topology";
+import { LOCAL_HOST, RedisNode as RedisNodeModel, Topology } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
 import { NodeCertificate } from "./nodeCertificate";
@@ -16,10 +17,10 @@ export interface RedisChainArgs {
     readonly topology: Topology;
     /** Redis image reference; resolved locally first, pulled only when missing. */
     readonly image: string;
-    /** Name of the Docker network the nodes share. */
+    /** Name of the Docker network the nodes of one host share. */
     readonly networkName: string;
-    /** Host address published ports bind to; 127.0.0.1 keeps Redis off the network. */
-    readonly publishAddress: string;
+    /** Docker hosts, "local" (the default provider) among them; from `parseStackSettings`. */
+    readonly hosts: readonly DockerHost[];
     /** Replication settings written into every redis.conf. */
     readonly tuning?: ReplicationTuning;
     /** Require passwords (clients) and ACL users (replication, healthcheck); default true. */
@@ -32,7 +33,14 @@ export interface RedisChainArgs {
     readonly checkTimeoutMs?: number;
 }
 
-/** Network, PKI, one RedisNode per node, and the post-deploy check. */
+/** What the chain needs on one Docker host. */
+interface HostResources {
+    readonly provider?: docker.Provider;
+    readonly imageId: pulumi.Output<string>;
+    readonly networkName: pulumi.Output<string>;
+}
+
+/** Per host an image and a network (and a provider unless local), PKI, the nodes, the check. */
 export class RedisChain extends pulumi.ComponentResource {
     /** Connection info per node name. */
     readonly nodes: Record<string, NodeConnectionInfo>;
@@ -54,11 +62,10 @@ export class RedisChain extends pulumi.ComponentResource {
         const { topology } = args;
         const child = { parent: this };
 
-        const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, child);
-        const network = new docker.Network(
-            `${name}-network`,
-            { name: args.networkName, labels: [{ label: "redis-chain.network", value: name }] },
-            child,
+        const hostResources = new Map(
+            args.hosts
+                .filter((host) => topology.nodes.some((n) => n.host === host.name))
+                .map((host) => [host.name, this.hostResources(name, host, args)]),
         );
         const ca = topology.nodes.some((n) => n.speaksTls) ? new CertificateAuthority(`${name}-ca`, {}, child) : undefined;
         const passwords = (args.authEnabled ?? true) ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
@@ -82,15 +89,15 @@ export class RedisChain extends pulumi.ComponentResource {
         this.nodes = {};
         this.containerIds = {};
         for (const node of topology.nodes) {
-            const cert = ca && node.speaksTls ? this.nodeCertificate(name, node.name, node.containerName, ca, args) : undefined;
+            const cert = ca && node.speaksTls ? this.nodeCertificate(name, node, ca) : undefined;
+            const host = hostResources.get(node.host)!;
             const redisNode = new RedisNode(
                 `${name}-${node.name}`,
                 {
                     node,
-                    redisConf: renderRedisConf(node, topology, confOptions),
-                    image: image.imageId,
-                    networkName: network.name,
-                    publishAddress: args.publishAddress,
+                    redisConf: renderRedisConf(node, confOptions),
+                    image: host.imageId,
+                    networkName: host.networkName,
                     restart: args.restartPolicy,
                     tls: cert && ca ? { certPem: cert.certPem, privateKeyPem: cert.privateKeyPem, caCertPem: ca.certPem } : undefined,
                     auth: passwords && {
@@ -98,13 +105,14 @@ export class RedisChain extends pulumi.ComponentResource {
                         healthcheckPassword: passwords.values.apply((values) => values.healthcheck),
                     },
                 },
-                child,
+                // The node's volume and container go to its host's engine.
+                { parent: this, providers: host.provider ? [host.provider] : undefined },
             );
-            this.nodes[node.name] = nodeConnectionInfo(node, topology, args.publishAddress);
+            this.nodes[node.name] = nodeConnectionInfo(node);
             this.containerIds[node.name] = redisNode.containerId;
         }
         this.caCertPem = ca ? ca.certPem : pulumi.output("");
-        this.networkName = network.name;
+        this.networkName = hostResources.values().next().value!.networkName;
         this.password = passwords?.client;
         this.clientCertPem = clientCert?.certPem;
         this.clientKeyPem = clientCert?.privateKeyPem;
@@ -130,21 +138,41 @@ export class RedisChain extends pulumi.ComponentResource {
         this.registerOutputs({ nodes: this.nodes, caCertPem: this.caCertPem, networkName: this.networkName });
     }
 
-    private nodeCertificate(
-        name: string,
-        nodeName: string,
-        containerName: string,
-        ca: CertificateAuthority,
-        args: RedisChainArgs,
-    ): NodeCertificate {
-        // The names a client may dial: container name, alias, and the deploying machine's loopback.
-        const ipAddresses = ["127.0.0.1"];
-        if (args.publishAddress !== "0.0.0.0" && args.publishAddress !== "127.0.0.1") ipAddresses.push(args.publishAddress);
+    private hostResources(name: string, host: DockerHost, args: RedisChainArgs): HostResources {
+        // The local host keeps the default provider and the plain resource names of a one-host stack.
+        const prefix = host.name === LOCAL_HOST ? name : `${name}-${host.name}`;
+        const provider =
+            host.docker === undefined
+                ? undefined
+                : new docker.Provider(
+                      `${prefix}-provider`,
+                      {
+                          host: host.docker,
+                          caMaterial: host.tls?.caCertPem,
+                          certMaterial: host.tls?.certPem,
+                          keyMaterial: host.tls && pulumi.secret(host.tls.keyPem),
+                      },
+                      { parent: this },
+                  );
+        const opts = { parent: this, provider };
+        const image = new docker.RemoteImage(`${prefix}-image`, { name: args.image, keepLocally: true }, opts);
+        const network = new docker.Network(
+            `${prefix}-network`,
+            { name: args.networkName, labels: [{ label: "redis-chain.network", value: name }] },
+            opts,
+        );
+        return { provider, imageId: image.imageId, networkName: network.name };
+    }
+
+    private nodeCertificate(name: string, node: RedisNodeModel, ca: CertificateAuthority): NodeCertificate {
+        // The names a client may dial: container name, alias, the deploying machine's loopback, and
+        // the address its ports are published on.
+        const ipAddresses = [...new Set(["127.0.0.1", node.publishAddress])].filter((ip) => ip !== "0.0.0.0");
         return new NodeCertificate(
-            `${name}-${nodeName}-cert`,
+            `${name}-${node.name}-cert`,
             {
-                commonName: nodeName,
-                dnsNames: [...new Set([containerName, nodeName, "localhost"])],
+                commonName: node.name,
+                dnsNames: [...new Set([node.containerName, node.alias, "localhost"])],
                 ipAddresses,
                 caCertPem: ca.certPem,
                 caPrivateKeyPem: ca.privateKeyPem,

@@ -38,8 +38,6 @@ export interface RedisNodeArgs {
     readonly image: pulumi.Input<string>;
     /** Name of the Docker network the chain shares. */
     readonly networkName: pulumi.Input<string>;
-    /** Host address the node's ports are published on. */
-    readonly publishAddress: string;
     /** Certificate, key and CA; required when the node speaks TLS. */
     readonly tls?: NodeTlsFiles;
     /** Passwords and ACL users; absent when authentication is switched off. */
@@ -73,7 +71,7 @@ export class RedisNode extends pulumi.ComponentResource {
                 image: args.image,
                 command: ["redis-server", REDIS_CONF_PATH],
                 networksAdvanced: [{ name: args.networkName, aliases: [node.alias] }],
-                ports: publishedPorts(node, args.publishAddress),
+                ports: publishedPorts(node),
                 volumes: [{ volumeName: volume.name, containerPath: DATA_DIR }],
                 // Uploads, not bind mounts: the config travels with the container to a remote engine.
                 uploads: uploads(args),
@@ -101,9 +99,9 @@ export class RedisNode extends pulumi.ComponentResource {
     }
 }
 
-function publishedPorts(node: RedisNodeModel, publishAddress: string): docker.types.input.ContainerPort[] {
+function publishedPorts(node: RedisNodeModel): docker.types.input.ContainerPort[] {
     const listeners = [node.listeners.plain, node.listeners.tls].filter((l) => l !== undefined);
-    return listeners.map((l) => ({ internal: l.port, external: l.hostPort, ip: publishAddress, protocol: "tcp" }));
+    return listeners.map((l) => ({ internal: l.port, external: l.hostPort, ip: node.publishAddress, protocol: "tcp" }));
 }
 
 function uploads(args: RedisNodeArgs): docker.types.input.ContainerUpload[] {

@@ -1,6 +1,6 @@
 // Connection info for the stack outputs, and the check's targets derived from it. The same shape
 // feeds the post-deploy check resource and `npm run verify`, so both check the same thing.
-import { RedisNode, Topology, nodeByName } from "./topology";
+import { RedisNode } from "./topology";
 
 /** How a client on the deploying machine reaches one listener. */
 export interface Endpoint {
@@ -13,6 +13,8 @@ export interface Endpoint {
 export interface NodeConnectionInfo {
     readonly name: string;
     readonly containerName: string;
+    /** The Docker host it runs on ("local" unless redis-chain:hosts says otherwise). */
+    readonly host: string;
     readonly role: "master" | "replica";
     /** The node this one replicates from, or null for a master. */
     readonly upstream: string | null;
@@ -50,9 +52,9 @@ export function clientHost(publishAddress: string): string {
     return publishAddress === "0.0.0.0" ? "127.0.0.1" : publishAddress;
 }
 
-/** Connection info of one node, given the address its ports are published on. */
-export function nodeConnectionInfo(node: RedisNode, topology: Topology, publishAddress: string): NodeConnectionInfo {
-    const host = clientHost(publishAddress);
+/** Connection info of one node, from the machine that deploys it. */
+export function nodeConnectionInfo(node: RedisNode): NodeConnectionInfo {
+    const host = clientHost(node.publishAddress);
     const endpoint = (scheme: string, hostPort: number): Endpoint => ({
         host,
         port: hostPort,
@@ -61,12 +63,11 @@ export function nodeConnectionInfo(node: RedisNode, topology: Topology, publishA
     return {
         name: node.name,
         containerName: node.containerName,
+        host: node.host,
         role: node.role,
         upstream: node.link?.upstream ?? null,
         link: node.link?.transport ?? null,
-        expectedMaster: node.link
-            ? { host: nodeByName(topology, node.link.upstream).alias, port: node.link.upstreamPort }
-            : null,
+        expectedMaster: node.link ? { host: node.link.target.host, port: node.link.target.port } : null,
         replicas: node.replicas,
         plain: node.listeners.plain ? endpoint("redis", node.listeners.plain.hostPort) : null,
         tls: node.listeners.tls ? endpoint("rediss", node.listeners.tls.hostPort) : null,

@@ -3,6 +3,8 @@
 import {
     DEFAULT_PLAIN_PORT,
     DEFAULT_TLS_PORT,
+    HostAddresses,
+    LOCAL_HOST,
     Listener,
     ListenerConfig,
     NodeConfig,
@@ -27,6 +29,10 @@ export interface ParseOptions {
     readonly namePrefix?: string;
     /** The containers' Docker restart policy; decides whether a master without persistence is safe. */
     readonly restartPolicy?: string;
+    /** Address published ports bind to on the local host; default 127.0.0.1. */
+    readonly publishAddress?: string;
+    /** Docker hosts by name; default one host, "local", at the publish address. */
+    readonly hosts?: ReadonlyMap<string, HostAddresses>;
 }
 
 // Docker network aliases are DNS names, and the node name is also a certificate SAN.
@@ -40,6 +46,8 @@ const NODE_FIELDS = [
     "tlsAuthClients",
     "persistence",
     "allowAutoRestartWithoutPersistence",
+    "host",
+    "allowPlainAcrossHosts",
 ];
 const LISTENER_FIELDS = ["hostPort", "port"];
 const TLS_AUTH_VALUES: readonly TlsAuthClients[] = ["no", "optional", "yes"];
@@ -73,13 +81,18 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     // Shape errors make the graph rules below misleading, so report those first.
     if (problems.length > 0) throw new TopologyError(problems);
 
+    const publishAddress = options.publishAddress ?? "127.0.0.1";
+    const hosts = options.hosts ?? new Map([[LOCAL_HOST, { address: publishAddress, publishAddress }]]);
+    checkHosts(nodes, hosts, problems);
+    if (problems.length > 0) throw new TopologyError(problems);
     checkLinks(nodes, byName, problems);
     checkGraph(nodes, byName, problems);
     checkHostPorts(nodes, problems);
     checkMasterPersistence(nodes, options.restartPolicy ?? "unless-stopped", problems);
     if (problems.length > 0) throw new TopologyError(problems);
 
-    return { nodes: orderMastersFirst(nodes).map((n) => toRedisNode(n, nodes, byName, prefix)) };
+    const placement = new Placement(nodes, byName, hosts);
+    return { nodes: orderMastersFirst(nodes).map((n) => toRedisNode(n, nodes, byName, prefix, placement)) };
 }
 
 function where(index: number, name?: string): string {
@@ -130,6 +143,10 @@ function checkNodeShape(entry: unknown, i: number, problems: string[]): NodeConf
     }
     if (node.allowAutoRestartWithoutPersistence !== undefined && typeof node.allowAutoRestartWithoutPersistence !== "boolean") {
         problems.push(`${at}.allowAutoRestartWithoutPersistence: use true or false`);
+    }
+    if (node.host !== undefined && typeof node.host !== "string") problems.push(`${at}.host: expected a host name`);
+    if (node.allowPlainAcrossHosts !== undefined && typeof node.allowPlainAcrossHosts !== "boolean") {
+        problems.push(`${at}.allowPlainAcrossHosts: use true or false`);
     }
     checkListener(node.plain, `${at}.plain`, problems);
     checkListener(node.tls, `${at}.tls`, problems);
@@ -187,6 +204,23 @@ function checkLinks(nodes: readonly NodeConfig[], byName: Map<string, NodeConfig
         if (node.link === "plain" && !upstream.plain) {
             problems.push(`${at}.link: plain link to ${upstream.name}, which is TLS-only (port 0); use link: tls`);
         }
+        const from = upstream.host ?? LOCAL_HOST;
+        const to = node.host ?? LOCAL_HOST;
+        if (node.link === "plain" && from !== to && !node.allowPlainAcrossHosts) {
+            problems.push(
+                `${at}.link: plain link from ${upstream.name} on host ${from} to host ${to} would cross machines unencrypted; ` +
+                    "use link: tls, or set allowPlainAcrossHosts: true",
+            );
+        }
+    });
+}
+
+function checkHosts(nodes: readonly NodeConfig[], hosts: ReadonlyMap<string, HostAddresses>, problems: string[]): void {
+    nodes.forEach((node, i) => {
+        const host = node.host ?? LOCAL_HOST;
+        if (!hosts.has(host)) {
+            problems.push(`${where(i, node.name)}.host: no host named "${host}"; use one of ${[...hosts.keys()].join(", ")} or add it to redis-chain:hosts`);
+        }
     });
 }
 
@@ -214,18 +248,21 @@ function checkGraph(nodes: readonly NodeConfig[], byName: Map<string, NodeConfig
     });
 }
 
+// Host ports are a per-machine resource: two nodes on different hosts may both publish 6379.
 function checkHostPorts(nodes: readonly NodeConfig[], problems: string[]): void {
-    const owners = new Map<number, string>();
+    const owners = new Map<string, string>();
     nodes.forEach((node, i) => {
+        const host = node.host ?? LOCAL_HOST;
         for (const transport of ["plain", "tls"] as const) {
             const listener = node[transport];
             if (!listener) continue;
-            const owner = owners.get(listener.hostPort);
+            const key = `${host}:${listener.hostPort}`;
+            const owner = owners.get(key);
             const field = `${where(i, node.name)}.${transport}.hostPort`;
             if (owner) {
-                problems.push(`${field}: host port ${listener.hostPort} is already used by ${owner}; pick a free port`);
+                problems.push(`${field}: host port ${listener.hostPort} on host ${host} is already used by ${owner}; pick a free port`);
             } else {
-                owners.set(listener.hostPort, `${node.name}.${transport}`);
+                owners.set(key, `${node.name}.${transport}`);
             }
         }
     });
@@ -260,6 +297,35 @@ function orderMastersFirst(nodes: readonly NodeConfig[]): NodeConfig[] {
     return ordered;
 }
 
+/** Which host each node runs on, and the addresses that follow from where its links go. */
+class Placement {
+    constructor(
+        private readonly nodes: readonly NodeConfig[],
+        private readonly byName: Map<string, NodeConfig>,
+        private readonly hosts: ReadonlyMap<string, HostAddresses>,
+    ) {}
+
+    hostOf(node: NodeConfig): string {
+        return node.host ?? LOCAL_HOST;
+    }
+
+    crossesHosts(node: NodeConfig): boolean {
+        const upstream = node.replicaOf === undefined ? undefined : this.byName.get(node.replicaOf);
+        const replicas = this.nodes.filter((n) => n.replicaOf === node.name);
+        return [upstream, ...replicas].some((peer) => peer !== undefined && this.hostOf(peer) !== this.hostOf(node));
+    }
+
+    /** A node with a link to another host must be reachable at its host's address. */
+    publishAddress(node: NodeConfig): string {
+        const host = this.hosts.get(this.hostOf(node))!;
+        return this.crossesHosts(node) ? host.address : host.publishAddress;
+    }
+
+    address(node: NodeConfig): string {
+        return this.hosts.get(this.hostOf(node))!.address;
+    }
+}
+
 function toListener(config: ListenerConfig | undefined, transport: Transport): Listener | undefined {
     return config ? { port: containerPort(config, transport), hostPort: config.hostPort } : undefined;
 }
@@ -269,17 +335,26 @@ function toRedisNode(
     all: readonly NodeConfig[],
     byName: Map<string, NodeConfig>,
     prefix: string,
+    placement: Placement,
 ): RedisNode {
     const upstream = node.replicaOf === undefined ? undefined : byName.get(node.replicaOf)!;
     const transport = node.link;
-    const link =
-        upstream && transport
-            ? {
-                  upstream: upstream.name,
-                  transport,
-                  upstreamPort: containerPort(upstream[transport]!, transport),
-              }
-            : undefined;
+    let link: RedisNode["link"];
+    let announce: RedisNode["announce"];
+    if (upstream && transport) {
+        const upstreamPort = containerPort(upstream[transport]!, transport);
+        const crossHost = placement.hostOf(upstream) !== placement.hostOf(node);
+        link = {
+            upstream: upstream.name,
+            transport,
+            upstreamPort,
+            crossHost,
+            target: crossHost
+                ? { host: placement.address(upstream), port: upstream[transport]!.hostPort }
+                : { host: upstream.name, port: upstreamPort },
+        };
+        if (crossHost) announce = { ip: placement.address(node), port: (node.plain ?? node.tls)!.hostPort };
+    }
     return {
         name: node.name,
         containerName: `${prefix}${node.name}`,
@@ -289,6 +364,9 @@ function toRedisNode(
         listeners: { plain: toListener(node.plain, "plain"), tls: toListener(node.tls, "tls") },
         tlsAuthClients: node.tlsAuthClients ?? "no",
         persistence: node.persistence ?? "rdb",
+        host: placement.hostOf(node),
+        publishAddress: placement.publishAddress(node),
+        announce,
         speaksTls: node.tls !== undefined || transport === "tls",
         replicas: all.filter((n) => n.replicaOf === node.name).map((n) => n.name),
     };

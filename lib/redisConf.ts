@@ -2,7 +2,7 @@
 // images differ in their defaults (Debian's build keeps protected-mode on, the official image
 // patches it off).
 import { AUTH_CONF_PATH, DATA_DIR, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
-import { RedisNode, Topology, nodeByName } from "./topology";
+import { RedisNode } from "./topology";
 
 /** Replication settings shared by every node. */
 export interface ReplicationTuning {
@@ -30,7 +30,7 @@ export const DEFAULT_CONF_OPTIONS: RedisConfOptions = { tuning: DEFAULT_TUNING, 
  * Renders the complete redis.conf of `node`; pure, so the same input always gives the same text.
  * It holds no secret: passwords live in auth.conf, included last.
  */
-export function renderRedisConf(node: RedisNode, topology: Topology, options: RedisConfOptions = DEFAULT_CONF_OPTIONS): string {
+export function renderRedisConf(node: RedisNode, options: RedisConfOptions = DEFAULT_CONF_OPTIONS): string {
     const lines: string[] = [
         `# ${node.name}: rendered by redis-chain from the stack config; redeploy instead of editing.`,
         "",
@@ -44,7 +44,7 @@ export function renderRedisConf(node: RedisNode, topology: Topology, options: Re
     ];
     if (node.listeners.tls) lines.push(`tls-port ${node.listeners.tls.port}`);
     if (node.speaksTls) lines.push("", ...tlsLines(node));
-    lines.push("", ...replicationLines(node, topology, options));
+    lines.push("", ...replicationLines(node, options));
     lines.push("", ...persistenceLines(node));
     if (options.authEnabled) {
         lines.push("", "# Passwords and ACL users (default, replicator, healthcheck).", `include ${AUTH_CONF_PATH}`);
@@ -63,7 +63,7 @@ function tlsLines(node: RedisNode): string[] {
     ];
 }
 
-function replicationLines(node: RedisNode, topology: Topology, options: RedisConfOptions): string[] {
+function replicationLines(node: RedisNode, options: RedisConfOptions): string[] {
     const { backlogSizeMb, disklessSyncDelaySeconds } = options.tuning;
     const lines = [
         "# Replication.",
@@ -77,14 +77,15 @@ function replicationLines(node: RedisNode, topology: Topology, options: RedisCon
         "repl-disable-tcp-nodelay no",
     ];
     if (!node.link) return lines;
-    const upstream = nodeByName(topology, node.link.upstream);
     lines.push(
-        `replicaof ${upstream.alias} ${node.link.upstreamPort}`,
+        `replicaof ${node.link.target.host} ${node.link.target.port}`,
         `tls-replication ${node.link.transport === "tls" ? "yes" : "no"}`,
         "replica-read-only yes",
     );
     // Its password (masterauth) is in auth.conf.
     if (options.authEnabled) lines.push("masteruser replicator");
+    // Across hosts the master sees a NATed peer; announce where this replica really answers.
+    if (node.announce) lines.push(`replica-announce-ip ${node.announce.ip}`, `replica-announce-port ${node.announce.port}`);
     return lines;
 }
 

@@ -1,5 +1,6 @@
 // Reads and validates the whole `redis-chain:*` stack config. Pure: index.ts hands it the raw
 // values, so every rule is tested without Pulumi.
+import { DockerHost, parseDockerHosts } from "./dockerHosts";
 import { TopologyError, parseTopology } from "./parseTopology";
 import { DEFAULT_TUNING, ReplicationTuning } from "./redisConf";
 import { Topology } from "./topology";
@@ -17,6 +18,8 @@ export interface RawStackConfig {
     readonly replBacklogSizeMb?: string;
     readonly auth?: string;
     readonly restartPolicy?: string;
+    /** Already parsed, like `nodes`. */
+    readonly hosts?: unknown;
 }
 
 /** Everything the program needs, validated. */
@@ -30,6 +33,8 @@ export interface StackSettings {
     readonly tuning: ReplicationTuning;
     readonly authEnabled: boolean;
     readonly restartPolicy: RestartPolicy;
+    /** Every Docker host, "local" first. */
+    readonly hosts: readonly DockerHost[];
 }
 
 export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
@@ -47,8 +52,18 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
     if (!RESTART_POLICIES.includes(restartPolicy)) {
         problems.push(`restartPolicy: "${raw.restartPolicy}" is not a Docker restart policy; use one of ${RESTART_POLICIES.join(", ")}`);
     }
+    const publishAddress = raw.publishAddress ?? "127.0.0.1";
+    if (!IPV4.test(publishAddress)) {
+        problems.push(`publishAddress: "${publishAddress}" is not an IPv4 address; use 127.0.0.1 (default) or a host address`);
+    }
+    const hosts = parseDockerHosts(raw.hosts, publishAddress, problems);
     try {
-        topology = parseTopology(raw.nodes, { namePrefix: raw.namePrefix, restartPolicy });
+        topology = parseTopology(raw.nodes, {
+            namePrefix: raw.namePrefix,
+            restartPolicy,
+            publishAddress,
+            hosts: new Map(hosts.map((h) => [h.name, h])),
+        });
     } catch (error) {
         if (!(error instanceof TopologyError)) throw error;
         problems.push(...error.problems);
@@ -58,10 +73,6 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         problems.push(`image: "${image}" is not an image reference; use e.g. ${DEFAULT_IMAGE}`);
     } else if (!image.includes("@") && (!/:[^/]+$/.test(image) || image.endsWith(":latest"))) {
         problems.push(`image: "${image}" is not pinned; name a version tag (e.g. ${DEFAULT_IMAGE}) or a digest`);
-    }
-    const publishAddress = raw.publishAddress ?? "127.0.0.1";
-    if (!IPV4.test(publishAddress)) {
-        problems.push(`publishAddress: "${publishAddress}" is not an IPv4 address; use 127.0.0.1 (default) or a host address`);
     }
     const networkName = raw.networkName ?? `${raw.namePrefix ?? ""}redis-chain`;
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(networkName)) {
@@ -92,6 +103,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         tuning,
         authEnabled,
         restartPolicy,
+        hosts,
     };
 }
 

@@ -39,6 +39,21 @@ export interface NodeConfig {
      * such a master comes back empty and its replicas then wipe themselves to match.
      */
     readonly allowAutoRestartWithoutPersistence?: boolean;
+    /** Name of the Docker host (from `redis-chain:hosts`) the node runs on; default "local". */
+    readonly host?: string;
+    /** Accept a plain link from a node on another host (unencrypted between machines). */
+    readonly allowPlainAcrossHosts?: boolean;
+}
+
+/** The name of the Docker engine the stack's default provider reaches. */
+export const LOCAL_HOST = "local";
+
+/** Where one Docker host's nodes can be reached. */
+export interface HostAddresses {
+    /** Address other hosts (and clients) use; cross-host links are published on it. */
+    readonly address: string;
+    /** Address the host's other nodes publish their ports on. */
+    readonly publishAddress: string;
 }
 
 /** A validated listener: both ports known. */
@@ -53,6 +68,13 @@ export interface ReplicationLink {
     readonly transport: Transport;
     /** The upstream's container port this link connects to. */
     readonly upstreamPort: number;
+    /** True when the upstream runs on another Docker host. */
+    readonly crossHost: boolean;
+    /**
+     * What `replicaof` names, and what INFO reports back as master_host/master_port: the upstream's
+     * alias and container port on one host, its host address and published port across hosts.
+     */
+    readonly target: { readonly host: string; readonly port: number };
 }
 
 /** A validated node with every derived name and port filled in. */
@@ -66,6 +88,12 @@ export interface RedisNode {
     readonly listeners: { readonly plain?: Listener; readonly tls?: Listener };
     readonly tlsAuthClients: TlsAuthClients;
     readonly persistence: Persistence;
+    /** The Docker host the node runs on. */
+    readonly host: string;
+    /** Address its ports are published on: its host's address when a link crosses hosts. */
+    readonly publishAddress: string;
+    /** What a cross-host replica announces to its master (replica-announce-ip/port). */
+    readonly announce?: { readonly ip: string; readonly port: number };
     /** True when the node needs a certificate: it has a TLS listener or a TLS upstream link. */
     readonly speaksTls: boolean;
     /** Names of the nodes that replicate from this one, in config order. */
