@@ -8,6 +8,8 @@
 #                                          (image cache); silent when already down, safe when
 #                                          half set up
 #   scripts/second-docker-host.sh purge    down, then also delete the data root and the logs
+#   scripts/second-docker-host.sh stop-engine   stop only its dockerd (its containers stop with it);
+#                                          `up` starts it again
 #
 # Run as root. What `up` makes:
 #   - network namespace redis-chain-host2; veth rc-host2-veth0 10.200.0.1/24 (host side) <->
@@ -81,7 +83,7 @@ warn() { printf 'second-docker-host: WARNING: %s\n' "$*" >&2; }
 die() { printf 'second-docker-host: ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '5,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '5,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -471,6 +473,16 @@ cmd_down() {
   return "$left"
 }
 
+# Stops only the engine, as a machine's Docker service going away would: its containers stop with
+# it (gracefully, within their stop timeout); `up` starts it again and unless-stopped containers
+# come back.
+cmd_stop_engine() {
+  need_root
+  lock
+  local pid
+  if pid="$(dockerd_pid)"; then stop_pid "$pid" dockerd 60; fi
+}
+
 cmd_purge() {
   cmd_down
   lock
@@ -487,5 +499,6 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   purge) cmd_purge ;;
+  stop-engine) cmd_stop_engine ;;
   *) usage ;;
 esac

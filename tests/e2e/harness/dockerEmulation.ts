@@ -3,7 +3,7 @@
 // shared/provider-semantics.md). Fields the program does not use are refused as "not emulated",
 // so the harness never silently does something the real provider would not.
 import { randomBytes } from "node:crypto";
-import { docker } from "./run";
+import { DockerEngine } from "./run";
 import { singleFileTar } from "./tar";
 
 type Inputs = Record<string, any>;
@@ -25,16 +25,16 @@ function labelArgs(labels: { label: string; value: string }[] | undefined): stri
 }
 
 /** Delete: the image stays when keepLocally, else ImageRemove (forced with forceRemove). */
-export async function deleteRemoteImage(inputs: Inputs): Promise<void> {
+export async function deleteRemoteImage(engine: DockerEngine, inputs: Inputs): Promise<void> {
     if (inputs.keepLocally) return;
-    await docker(["image", "rm", ...(inputs.forceRemove ? ["--force"] : []), inputs.name]);
+    await engine.docker(["image", "rm", ...(inputs.forceRemove ? ["--force"] : []), inputs.name]);
 }
 
-export async function createRemoteImage(inputs: Inputs): Promise<Outputs> {
+export async function createRemoteImage(engine: DockerEngine, inputs: Inputs): Promise<Outputs> {
     // findImage pulls only when the image is missing locally; this machine has no registry.
     let inspected: { Id: string; RepoDigests: string[] };
     try {
-        [inspected] = JSON.parse(await docker(["image", "inspect", inputs.name]));
+        [inspected] = JSON.parse(await engine.docker(["image", "inspect", inputs.name]));
     } catch {
         throw new Error(`docker.RemoteImage ${inputs.name}: not present locally, and pulling is not emulated (no registry here)`);
     }
@@ -42,24 +42,24 @@ export async function createRemoteImage(inputs: Inputs): Promise<Outputs> {
     return { id: `${inspected.Id}${inputs.name}`, state: { ...inputs, imageId: inspected.Id, repoDigest } };
 }
 
-export async function createNetwork(resourceName: string, inputs: Inputs): Promise<Outputs> {
+export async function createNetwork(engine: DockerEngine, resourceName: string, inputs: Inputs): Promise<Outputs> {
     for (const field of ["ipamConfigs", "options", "internal", "attachable", "ingress", "ipv6", "ipamDriver", "ipamOptions"]) {
         if (inputs[field] !== undefined) throw new Error(`docker.Network.${field} is not emulated`);
     }
     const name = autoname(resourceName, inputs.name);
     const args = ["network", "create", ...labelArgs(inputs.labels)];
     if (inputs.driver) args.push("--driver", inputs.driver);
-    const id = (await docker([...args, name])).trim();
-    const [net] = JSON.parse(await docker(["network", "inspect", id]));
+    const id = (await engine.docker([...args, name])).trim();
+    const [net] = JSON.parse(await engine.docker(["network", "inspect", id]));
     return { id, state: { ...inputs, name, driver: net.Driver, scope: net.Scope } };
 }
 
-export async function deleteNetwork(id: string): Promise<void> {
+export async function deleteNetwork(engine: DockerEngine, id: string): Promise<void> {
     // The provider retries "has active endpoints" for up to 30 s.
     const deadline = Date.now() + 30_000;
     for (;;) {
         try {
-            await docker(["network", "rm", id]);
+            await engine.docker(["network", "rm", id]);
             return;
         } catch (error) {
             const text = String(error);
@@ -70,21 +70,21 @@ export async function deleteNetwork(id: string): Promise<void> {
     }
 }
 
-export async function createVolume(resourceName: string, inputs: Inputs): Promise<Outputs> {
+export async function createVolume(engine: DockerEngine, resourceName: string, inputs: Inputs): Promise<Outputs> {
     if (inputs.driverOpts !== undefined) throw new Error("docker.Volume.driverOpts is not emulated");
     const name = autoname(resourceName, inputs.name);
     const args = ["volume", "create", ...labelArgs(inputs.labels)];
     if (inputs.driver) args.push("--driver", inputs.driver);
-    await docker([...args, name]);
-    const [vol] = JSON.parse(await docker(["volume", "inspect", name]));
+    await engine.docker([...args, name]);
+    const [vol] = JSON.parse(await engine.docker(["volume", "inspect", name]));
     return { id: name, state: { ...inputs, name, driver: vol.Driver, mountpoint: vol.Mountpoint } };
 }
 
-export async function deleteVolume(name: string): Promise<void> {
+export async function deleteVolume(engine: DockerEngine, name: string): Promise<void> {
     const deadline = Date.now() + 30_000;
     for (;;) {
         try {
-            await docker(["volume", "rm", "-f", name]);
+            await engine.docker(["volume", "rm", "-f", name]);
             return;
         } catch (error) {
             if (!/in use/.test(String(error)) || Date.now() > deadline) throw error;
@@ -93,7 +93,7 @@ export async function deleteVolume(name: string): Promise<void> {
     }
 }
 
-export async function createContainer(resourceName: string, inputs: Inputs): Promise<Outputs> {
+export async function createContainer(engine: DockerEngine, resourceName: string, inputs: Inputs): Promise<Outputs> {
     for (const field of Object.keys(inputs)) {
         if (!CONTAINER_FIELDS.has(field) && inputs[field] !== undefined) {
             throw new Error(`docker.Container.${field} is not emulated`);
@@ -101,11 +101,11 @@ export async function createContainer(resourceName: string, inputs: Inputs): Pro
     }
     const name = autoname(resourceName, inputs.name);
     // 2. ContainerCreate, on the default "bridge" network.
-    const id = (await docker(["create", ...containerCreateArgs(name, inputs)])).trim();
+    const id = (await engine.docker(["create", ...containerCreateArgs(name, inputs)])).trim();
     try {
         // 3. Only with networksAdvanced: leave "bridge", join each network with its aliases.
         if (inputs.networksAdvanced?.length) {
-            await docker(["network", "disconnect", "bridge", id]).catch((e) => {
+            await engine.docker(["network", "disconnect", "bridge", id]).catch((e) => {
                 if (!/is not connected/.test(String(e))) throw e;
             });
             for (const net of inputs.networksAdvanced) {
@@ -113,22 +113,22 @@ export async function createContainer(resourceName: string, inputs: Inputs): Pro
                     throw new Error("docker.Container.networksAdvanced addresses and driverOpts are not emulated");
                 }
                 const aliases = (net.aliases ?? []).flatMap((a: string) => ["--alias", a]);
-                await docker(["network", "connect", ...aliases, net.name, id]);
+                await engine.docker(["network", "connect", ...aliases, net.name, id]);
             }
         }
         // 4. Uploads before start, one copy per file, owned by root.
         for (const upload of inputs.uploads ?? []) {
-            await docker(["cp", "-", `${id}:/`], { input: singleFileTar(upload.file, uploadContent(upload), uploadMode(upload)) });
+            await engine.docker(["cp", "-", `${id}:/`], { input: singleFileTar(upload.file, uploadContent(upload), uploadMode(upload)) });
         }
         // 5. Start unless start: false.
-        if (inputs.start !== false) await docker(["start", id]);
+        if (inputs.start !== false) await engine.docker(["start", id]);
         // 6. wait: only "healthy" ends it; "unhealthy" keeps polling until waitTimeout.
-        if (inputs.wait) await waitHealthy(id, inputs.waitTimeout ?? 60);
+        if (inputs.wait) await waitHealthy(engine, id, inputs.waitTimeout ?? 60);
     } catch (error) {
         // The bridge keeps a partial create in state; the harness tracks it for teardown.
         throw Object.assign(error as Error, { partialId: id });
     }
-    return { id, state: { ...inputs, ...(await readContainer(id)) } };
+    return { id, state: { ...inputs, ...(await readContainer(engine, id)) } };
 }
 
 function containerCreateArgs(name: string, inputs: Inputs): string[] {
@@ -187,10 +187,10 @@ function uploadMode(upload: Inputs): number {
     return upload.executable ? 0o744 : 0o644;
 }
 
-async function waitHealthy(id: string, timeoutSeconds: number): Promise<void> {
+async function waitHealthy(engine: DockerEngine, id: string, timeoutSeconds: number): Promise<void> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     for (;;) {
-        const [c] = JSON.parse(await docker(["inspect", id]));
+        const [c] = JSON.parse(await engine.docker(["inspect", id]));
         if (!c.State.Health) throw new Error(`container ${id} does not have a healthcheck defined, so wait is not possible`);
         if (c.State.Health.Status === "healthy") return;
         if (Date.now() > deadline) throw new Error(`container ${id} failed to be in healthy state`);
@@ -198,8 +198,8 @@ async function waitHealthy(id: string, timeoutSeconds: number): Promise<void> {
     }
 }
 
-async function readContainer(id: string): Promise<Record<string, unknown>> {
-    const [c] = JSON.parse(await docker(["inspect", id]));
+async function readContainer(engine: DockerEngine, id: string): Promise<Record<string, unknown>> {
+    const [c] = JSON.parse(await engine.docker(["inspect", id]));
     return {
         name: String(c.Name).replace(/^\//, ""),
         hostname: c.Config.Hostname,
@@ -215,24 +215,24 @@ async function readContainer(id: string): Promise<Record<string, unknown>> {
 }
 
 /** In-place update (ContainerUpdate): restart policy, and a start when mustRun turns true. */
-export async function updateContainer(id: string, olds: Inputs, news: Inputs): Promise<Record<string, unknown>> {
+export async function updateContainer(engine: DockerEngine, id: string, olds: Inputs, news: Inputs): Promise<Record<string, unknown>> {
     for (const field of ["cpuShares", "cpuSet", "memory", "memorySwap"]) {
         if (JSON.stringify(olds[field]) !== JSON.stringify(news[field])) throw new Error(`updating container ${field} is not emulated`);
     }
     if (olds.restart !== news.restart || olds.maxRetryCount !== news.maxRetryCount) {
         const restart = news.restart ?? "no";
-        await docker(["update", "--restart", restart === "on-failure" && news.maxRetryCount ? `on-failure:${news.maxRetryCount}` : restart, id]);
+        await engine.docker(["update", "--restart", restart === "on-failure" && news.maxRetryCount ? `on-failure:${news.maxRetryCount}` : restart, id]);
     }
-    if (news.mustRun !== false && olds.mustRun === false) await docker(["start", id]);
-    return { ...news, ...(await readContainer(id)) };
+    if (news.mustRun !== false && olds.mustRun === false) await engine.docker(["start", id]);
+    return { ...news, ...(await readContainer(engine, id)) };
 }
 
 /** Delete: stop with destroyGraceSeconds (0 when unset: an immediate kill), then forced remove. */
-export async function deleteContainer(id: string, inputs: Inputs): Promise<void> {
+export async function deleteContainer(engine: DockerEngine, id: string, inputs: Inputs): Promise<void> {
     const grace = inputs.destroyGraceSeconds > 0 ? inputs.destroyGraceSeconds : 0;
-    await docker(["stop", "--time", String(grace), id]).catch(() => undefined);
+    await engine.docker(["stop", "--time", String(grace), id]).catch(() => undefined);
     const removeVolumes = inputs.removeVolumes ?? true;
-    await docker(["rm", "--force", ...(removeVolumes ? ["--volumes"] : []), id]).catch((e) => {
+    await engine.docker(["rm", "--force", ...(removeVolumes ? ["--volumes"] : []), id]).catch((e) => {
         if (!/No such container/.test(String(e))) throw e;
     });
 }

@@ -4,10 +4,12 @@
 // rules: unchanged inputs leave a resource alone, changed ones update it in place or replace it by
 // the provider's rules, and resources gone from the program are deleted, dependents first.
 import type * as pulumi from "@pulumi/pulumi";
+import { randomUUID } from "node:crypto";
 import * as dockerEmulation from "./dockerEmulation";
 import { createDynamicResource, updateDynamicResource } from "./dynamicEmulation";
 import { createRandomPassword } from "./randomEmulation";
 import { deletesBeforeReplace, diffResource } from "./resourceDiff";
+import { DockerEngine } from "./run";
 import * as tlsEmulation from "./tlsEmulation";
 
 /** What a run did to one resource. */
@@ -27,6 +29,8 @@ export interface CreatedResource {
     readonly id: string;
     readonly inputs: Record<string, any>;
     readonly state: Record<string, unknown>;
+    /** DOCKER_HOST of the engine a docker resource lives on; undefined for the default provider. */
+    readonly dockerHost?: string;
 }
 
 /** One step of a resource's create, stamped with `Date.now()` when it happened (for benchmarks). */
@@ -55,7 +59,7 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
     /** What this run did, in the order it did it. */
     readonly steps: Step[] = [];
     /** Containers whose create failed after Docker gave them an id (a partial create). */
-    private readonly partialContainers: { id: string; inputs: Record<string, any> }[] = [];
+    private readonly partialContainers: { id: string; inputs: Record<string, any>; dockerHost?: string }[] = [];
     private readonly registered = new Set<string>();
     /** Observes every create as it starts and ends (deployStack's `onEvent`); it must not throw. */
     onEvent: (event: ResourceEvent) => void = () => undefined;
@@ -109,14 +113,15 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
         const inputs = unwrapSecrets(args.inputs);
         const old = this.state.get(key);
         const started = Date.now();
+        const dockerHost = this.dockerHostOf(args.provider);
         try {
-            const { op, resource } = await this.apply(key, args, inputs, old);
+            const { op, resource } = await this.apply(key, args, inputs, old, dockerHost);
             this.steps.push({ op, type: args.type, name: args.name });
             if (op !== "same") this.log(`${op} ${args.type.split(":").pop()} ${args.name} (${Date.now() - started} ms)`);
             return { id: resource.id, state: resource.state };
         } catch (error) {
             const partialId = (error as { partialId?: string }).partialId;
-            if (partialId) this.partialContainers.push({ id: partialId, inputs });
+            if (partialId) this.partialContainers.push({ id: partialId, inputs, dockerHost });
             const wrapped = new Error(`${old ? "updating" : "creating"} ${args.type} ${args.name} failed: ${(error as Error).message}`);
             this.failures.push(wrapped);
             this.rejectFailure(wrapped);
@@ -129,11 +134,12 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
         args: pulumi.runtime.MockResourceArgs,
         inputs: Record<string, any>,
         old: CreatedResource | undefined,
+        dockerHost: string | undefined,
     ): Promise<{ op: Step["op"]; resource: CreatedResource }> {
         const create = async () => {
             this.onEvent({ at: Date.now(), phase: "create-started", type: args.type, name: args.name });
-            const { id, state } = await this.createCustom(args.type, args.name, inputs);
-            const resource = { type: args.type, name: args.name, id, inputs, state };
+            const { id, state } = await this.createCustom(args.type, args.name, inputs, new DockerEngine(dockerHost));
+            const resource = { type: args.type, name: args.name, id, inputs, state, dockerHost };
             this.state.set(key, resource);
             this.onEvent({ at: Date.now(), phase: "created", type: args.type, name: args.name });
             return resource;
@@ -157,8 +163,25 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
         return { op: "replace", resource };
     }
 
-    private createCustom(type: string, name: string, inputs: Record<string, any>) {
+    /**
+     * The engine a resource's provider reference points at. References are "<urn>::<id>"; the
+     * provider resource's state holds its `host` input.
+     */
+    private dockerHostOf(providerRef: string | undefined): string | undefined {
+        if (!providerRef) return undefined;
+        const id = providerRef.slice(providerRef.lastIndexOf("::") + 2);
+        const provider = this.created.find((r) => r.type === "pulumi:providers:docker" && r.id === id);
+        if (!provider) return undefined; // another package's provider
+        return provider.inputs.host;
+    }
+
+    private createCustom(type: string, name: string, inputs: Record<string, any>, engine: DockerEngine) {
         switch (type) {
+            case "pulumi:providers:docker":
+                // The engine sends provider configuration to the plugin; nothing is created.
+                if (inputs.sshOpts || inputs.context) throw new Error("docker provider sshOpts/context are not emulated");
+                if (inputs.certMaterial) throw new Error("docker provider TLS material is not emulated");
+                return Promise.resolve({ id: randomUUID(), state: { ...inputs } });
             case "tls:index/privateKey:PrivateKey":
                 return Promise.resolve(tlsEmulation.createPrivateKeyResource(inputs));
             case "tls:index/selfSignedCert:SelfSignedCert":
@@ -170,13 +193,13 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
             case "random:index/randomPassword:RandomPassword":
                 return Promise.resolve(createRandomPassword(inputs));
             case "docker:index/remoteImage:RemoteImage":
-                return dockerEmulation.createRemoteImage(inputs);
+                return dockerEmulation.createRemoteImage(engine, inputs);
             case "docker:index/network:Network":
-                return dockerEmulation.createNetwork(name, inputs);
+                return dockerEmulation.createNetwork(engine, name, inputs);
             case "docker:index/volume:Volume":
-                return dockerEmulation.createVolume(name, inputs);
+                return dockerEmulation.createVolume(engine, name, inputs);
             case "docker:index/container:Container":
-                return dockerEmulation.createContainer(name, inputs);
+                return dockerEmulation.createContainer(engine, name, inputs);
             default:
                 if (type.startsWith("pulumi-nodejs:dynamic")) {
                     return createDynamicResource(inputs, this.projectDir, (chunk) => this.log(chunk.trimEnd()));
@@ -187,7 +210,8 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
 
     private async updateCustom(old: CreatedResource, inputs: Record<string, any>): Promise<{ id: string; state: Record<string, unknown> }> {
         if (old.type === "docker:index/container:Container") {
-            return { id: old.id, state: await dockerEmulation.updateContainer(old.id, old.inputs, inputs) };
+            const engine = new DockerEngine(old.dockerHost);
+            return { id: old.id, state: await dockerEmulation.updateContainer(engine, old.id, old.inputs, inputs) };
         }
         if (old.type.startsWith("pulumi-nodejs:dynamic")) {
             return updateDynamicResource(old.id, old.state, inputs, this.projectDir, (chunk) => this.log(chunk.trimEnd()));
@@ -197,15 +221,16 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
     }
 
     private async deleteCustom(resource: CreatedResource): Promise<void> {
+        const engine = new DockerEngine(resource.dockerHost);
         switch (resource.type) {
             case "docker:index/container:Container":
-                return dockerEmulation.deleteContainer(resource.id, resource.inputs);
+                return dockerEmulation.deleteContainer(engine, resource.id, resource.inputs);
             case "docker:index/network:Network":
-                return dockerEmulation.deleteNetwork(resource.id);
+                return dockerEmulation.deleteNetwork(engine, resource.id);
             case "docker:index/volume:Volume":
-                return dockerEmulation.deleteVolume(resource.id);
+                return dockerEmulation.deleteVolume(engine, resource.id);
             case "docker:index/remoteImage:RemoteImage":
-                return dockerEmulation.deleteRemoteImage(resource.inputs);
+                return dockerEmulation.deleteRemoteImage(engine, resource.inputs);
             default:
                 return; // keys, certificates, passwords and the check have nothing outside the state
         }
@@ -228,7 +253,7 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
         await this.settle();
         const errors: unknown[] = [];
         for (const c of this.partialContainers.splice(0)) {
-            await dockerEmulation.deleteContainer(c.id, c.inputs).catch((e) => errors.push(e));
+            await dockerEmulation.deleteContainer(new DockerEngine(c.dockerHost), c.id, c.inputs).catch((e) => errors.push(e));
         }
         for (const r of dependentsFirst(this.created)) {
             await this.deleteCustom(r).catch((e) => errors.push(e));

@@ -35,3 +35,13 @@ export function run(command: string, args: readonly string[], options: RunOption
 export function docker(args: readonly string[], options: RunOptions = {}): Promise<string> {
     return run("docker", args, options);
 }
+
+/** One Docker engine: the local one (host undefined) or another, by DOCKER_HOST URL. */
+export class DockerEngine {
+    constructor(readonly host?: string) {}
+
+    docker(args: readonly string[], options: RunOptions = {}): Promise<string> {
+        if (!this.host) return docker(args, options);
+        return docker(args, { ...options, env: { ...(options.env ?? process.env), DOCKER_HOST: this.host } });
+    }
+}
