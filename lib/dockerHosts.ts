@@ -58,7 +58,8 @@ export function parseDockerHosts(raw: unknown, localPublishAddress: string, prob
             problems.push(`${at}.address: ${JSON.stringify(host.address)} is not an IPv4 address other hosts can reach; set the host's address`);
         }
         const publishAddress = host.publishAddress ?? (name === LOCAL_HOST ? localPublishAddress : address);
-        if (publishAddress !== undefined && !IPV4.test(publishAddress)) {
+        // A publishAddress defaulted from a bad address is already reported as the address.
+        if (host.publishAddress !== undefined && !IPV4.test(host.publishAddress)) {
             problems.push(`${at}.publishAddress: "${publishAddress}" is not an IPv4 address`);
         }
         const pems = [host.caCertPem, host.certPem, host.keyPem].filter((p) => p !== undefined);

@@ -85,7 +85,7 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     const hosts = options.hosts ?? new Map([[LOCAL_HOST, { address: publishAddress, publishAddress }]]);
     checkHosts(nodes, hosts, problems);
     if (problems.length > 0) throw new TopologyError(problems);
-    checkLinks(nodes, byName, problems);
+    checkLinks(nodes, byName, hosts, problems);
     checkGraph(nodes, byName, problems);
     checkHostPorts(nodes, problems);
     checkMasterPersistence(nodes, options.restartPolicy ?? "unless-stopped", problems);
@@ -189,7 +189,13 @@ function containerPort(listener: ListenerConfig, transport: Transport): number {
     return listener.port ?? (transport === "tls" ? DEFAULT_TLS_PORT : DEFAULT_PLAIN_PORT);
 }
 
-function checkLinks(nodes: readonly NodeConfig[], byName: Map<string, NodeConfig>, problems: string[]): void {
+function checkLinks(
+    nodes: readonly NodeConfig[],
+    byName: Map<string, NodeConfig>,
+    hosts: ReadonlyMap<string, HostAddresses>,
+    problems: string[],
+): void {
+    const loopbackReported = new Set<string>();
     nodes.forEach((node, i) => {
         if (node.replicaOf === undefined) return;
         const at = where(i, node.name);
@@ -211,6 +217,18 @@ function checkLinks(nodes: readonly NodeConfig[], byName: Map<string, NodeConfig
                 `${at}.link: plain link from ${upstream.name} on host ${from} to host ${to} would cross machines unencrypted; ` +
                     "use link: tls, or set allowPlainAcrossHosts: true",
             );
+        }
+        // Across hosts, replicaof and replica-announce name the hosts' addresses: loopback would
+        // point each side at itself.
+        for (const [host, peer] of from === to ? [] : [[from, to], [to, from]]) {
+            const address = hosts.get(host)!.address;
+            if (address.startsWith("127.") && !loopbackReported.has(host)) {
+                loopbackReported.add(host);
+                problems.push(
+                    `hosts.${host}.address: "${address}" is loopback, which host ${peer} cannot reach for the link ` +
+                        `${upstream.name} -> ${node.name}; set the address other machines reach ${host} at`,
+                );
+            }
         }
     });
 }

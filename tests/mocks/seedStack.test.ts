@@ -1,0 +1,653 @@
+// Runs the real program (index.ts) under Pulumi mocks and checks what it registers.
+// Mocks first, config second, then `import()` the program; `vi.resetModules()` before each import
+// so every describe block runs the program afresh with its own config.
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { ChainPasswords, renderAuthConf } from "../../lib/authConf";
+import { parseTopology } from "../../lib/parseTopology";
+import { renderRedisConf } from "../../lib/redisConf";
+import { nodeByName } from "../../lib/topology";
+import {
+    Registration,
+    SECRET_SIG,
+    SECRET_SIG_KEY,
+    drainRpcs,
+    failOnUnhandledRejections,
+    findCreated,
+    installMocks,
+    isSecretInput,
+    ofType,
+    resolveDeep,
+    setStackConfig,
+    unwrapSecret,
+} from "../support/pulumiMocks";
+import { seedNodes } from "../support/seed";
+
+failOnUnhandledRejections();
+
+const T = {
+    container: "docker:index/container:Container",
+    volume: "docker:index/volume:Volume",
+    network: "docker:index/network:Network",
+    image: "docker:index/remoteImage:RemoteImage",
+    key: "tls:index/privateKey:PrivateKey",
+    selfSigned: "tls:index/selfSignedCert:SelfSignedCert",
+    csr: "tls:index/certRequest:CertRequest",
+    signed: "tls:index/locallySignedCert:LocallySignedCert",
+    chain: "redis-chain:index:RedisChain",
+    node: "redis-chain:index:RedisNode",
+    ca: "redis-chain:index:CertificateAuthority",
+    nodeCert: "redis-chain:index:NodeCertificate",
+    passwords: "redis-chain:index:ChainPasswords",
+    password: "random:index/randomPassword:RandomPassword",
+    // ReplicationCheck passes module "redis-chain" and type "ReplicationCheck" to dynamic.Resource,
+    // and the SDK builds `pulumi-nodejs:dynamic/<module>:<type>` from them (dynamic/index.js).
+    check: "pulumi-nodejs:dynamic/redis-chain:ReplicationCheck",
+    dockerProvider: "pulumi:providers:docker",
+};
+const CONF = "/usr/local/etc/redis/redis.conf";
+const AUTH_CONF = "/data/secrets/auth.conf";
+const HEALTHCHECK_PASS = "/data/secrets/healthcheck.pass";
+// What the mocks' RandomPassword results are (support/pulumiMocks.ts fakeOutputs).
+const FAKE_PASSWORDS: ChainPasswords = {
+    client: "pwredischainpasswordsclient",
+    replication: "pwredischainpasswordsreplication",
+    healthcheck: "pwredischainpasswordshealthcheck",
+};
+const AUTH_ENV = 'REDISCLI_AUTH="$(cat /data/secrets/healthcheck.pass)"';
+const SETUP_TIMEOUT = 60_000;
+const TEST_TIMEOUT = { timeout: 15_000 };
+const FAKE_CHECK_OUTPUTS = { elapsedMs: 1234, linksUpMs: 1000, nodesChecked: 3 };
+
+const fakeKey = (name: string) => `-----BEGIN RSA PRIVATE KEY-----fake-${name}`;
+const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----fake-${name}`;
+const fakeCsr = (name: string) => `-----BEGIN CERTIFICATE REQUEST-----fake-${name}`;
+
+type Program = typeof import("../../index");
+
+interface Run {
+    readonly registrations: Registration[];
+    readonly program: Program;
+    /** Every export of the program with its outputs resolved. */
+    readonly exported: Record<string, unknown>;
+}
+
+/** Runs index.ts under fresh mocks with `config`, and waits until everything it registered settled. */
+async function runProgram(config: Record<string, unknown>): Promise<Run> {
+    const registrations = await installMocks((type) => (type.startsWith("pulumi-nodejs:dynamic") ? FAKE_CHECK_OUTPUTS : {}));
+    setStackConfig(config);
+    vi.resetModules();
+    const program: Program = await import("../../index");
+    // Each container's id first (the containers are the last resources of their nodes), then every export.
+    await resolveDeep(Object.values(program.containerIds));
+    const exported = (await resolveDeep(Object.fromEntries(Object.entries(program)))) as Record<string, unknown>;
+    await drainRpcs();
+    return { registrations, program, exported };
+}
+
+const names = (registrations: readonly Registration[]) => registrations.map((r) => r.name);
+const container = (run: Run, node: string) => findCreated(run.registrations, T.container, `redis-chain-${node}-container`);
+const uploadsOf = (reg: Registration) => unwrapSecret(reg.inputs.uploads) as { file: string; content: string; permissions: string }[];
+/** Per uploaded file, whether the program marked its content secret (read from the serialized request). */
+const secretUploads = (reg: Registration) =>
+    Object.fromEntries(
+        (reg.rawInputs!.uploads as { file: string; content: unknown }[]).map((u) => [u.file, isSecretInput(u.content)]),
+    );
+/** The exports that are Outputs and secret. */
+async function secretExports(program: Program): Promise<string[]> {
+    const secret: string[] = [];
+    for (const [key, value] of Object.entries(program as Record<string, unknown>)) {
+        if (pulumi.Output.isInstance<unknown>(value) && (await pulumi.isSecret(value as pulumi.Output<unknown>))) secret.push(key);
+    }
+    return secret.sort();
+}
+
+describe("the seed stack", TEST_TIMEOUT, () => {
+    let run: Run;
+    beforeAll(async () => {
+        run = await runProgram({ nodes: seedNodes() });
+    }, SETUP_TIMEOUT);
+    const seed = parseTopology(seedNodes());
+
+    it("registers exactly the expected resources", () => {
+        const inventory = run.registrations.map((r) => `${r.type} ${r.name}`).sort();
+        expect(inventory).toEqual(
+            [
+                `${T.chain} redis-chain`,
+                `${T.image} redis-chain-image`,
+                `${T.network} redis-chain-network`,
+                `${T.ca} redis-chain-ca`,
+                `${T.key} redis-chain-ca-key`,
+                `${T.selfSigned} redis-chain-ca-cert`,
+                ...["redis-a", "redis-b", "redis-c"].flatMap((n) => [
+                    `${T.node} redis-chain-${n}`,
+                    `${T.volume} redis-chain-${n}-data`,
+                    `${T.container} redis-chain-${n}-container`,
+                ]),
+                ...["redis-b", "redis-c"].flatMap((n) => [
+                    `${T.nodeCert} redis-chain-${n}-cert`,
+                    `${T.key} redis-chain-${n}-cert-key`,
+                    `${T.csr} redis-chain-${n}-cert-csr`,
+                    `${T.signed} redis-chain-${n}-cert-cert`,
+                ]),
+                `${T.passwords} redis-chain-passwords`,
+                `${T.password} redis-chain-passwords-client`,
+                `${T.password} redis-chain-passwords-replication`,
+                `${T.password} redis-chain-passwords-healthcheck`,
+                `${T.check} redis-chain-check`,
+            ].sort(),
+        );
+    });
+
+    it("counts: 3 containers, 3 volumes, 1 network, 1 image", () => {
+        expect(ofType(run.registrations, T.container)).toHaveLength(3);
+        expect(ofType(run.registrations, T.volume)).toHaveLength(3);
+        expect(ofType(run.registrations, T.network)).toHaveLength(1);
+        expect(ofType(run.registrations, T.image)).toHaveLength(1);
+    });
+
+    it("every resource name is unique (mocks do not catch duplicates)", () => {
+        const all = names(run.registrations);
+        expect(all.filter((n, i) => all.indexOf(n) !== i)).toEqual([]);
+    });
+
+    it("every child is parented to the component that created it", () => {
+        const byUrn = new Map(run.registrations.map((r) => [r.urn, r.name]));
+        const parents = Object.fromEntries(
+            run.registrations.filter((r) => r.name !== "redis-chain").map((r) => [r.name, byUrn.get(r.parentUrn) ?? `<${r.parentUrn}>`]),
+        );
+        const nodeChildren = (n: string) => ({
+            [`redis-chain-${n}`]: "redis-chain",
+            [`redis-chain-${n}-data`]: `redis-chain-${n}`,
+            [`redis-chain-${n}-container`]: `redis-chain-${n}`,
+        });
+        const certChildren = (n: string) => ({
+            [`redis-chain-${n}-cert`]: "redis-chain",
+            [`redis-chain-${n}-cert-key`]: `redis-chain-${n}-cert`,
+            [`redis-chain-${n}-cert-csr`]: `redis-chain-${n}-cert`,
+            [`redis-chain-${n}-cert-cert`]: `redis-chain-${n}-cert`,
+        });
+        expect(parents).toEqual({
+            "redis-chain-image": "redis-chain",
+            "redis-chain-network": "redis-chain",
+            "redis-chain-ca": "redis-chain",
+            "redis-chain-ca-key": "redis-chain-ca",
+            "redis-chain-ca-cert": "redis-chain-ca",
+            ...nodeChildren("redis-a"),
+            ...nodeChildren("redis-b"),
+            ...nodeChildren("redis-c"),
+            ...certChildren("redis-b"),
+            ...certChildren("redis-c"),
+            "redis-chain-passwords": "redis-chain",
+            "redis-chain-passwords-client": "redis-chain-passwords",
+            "redis-chain-passwords-replication": "redis-chain-passwords",
+            "redis-chain-passwords-healthcheck": "redis-chain-passwords",
+            "redis-chain-check": "redis-chain",
+        });
+        // The root component has no parent under mocks (no Stack resource is registered).
+        expect(findCreated(run.registrations, T.chain, "redis-chain").parentUrn).toBe("");
+    });
+
+    it("the image: redis:7.0.15, kept locally", () => {
+        const image = findCreated(run.registrations, T.image, "redis-chain-image");
+        expect(image.inputs).toEqual({ name: "redis:7.0.15", keepLocally: true });
+    });
+
+    it("the network is named redis-chain", () => {
+        expect(findCreated(run.registrations, T.network, "redis-chain-network").inputs.name).toBe("redis-chain");
+    });
+
+    it("the CA: an RSA 4096 key and a self-signed CA certificate Redis-CA that can sign", () => {
+        expect(findCreated(run.registrations, T.key, "redis-chain-ca-key").inputs).toEqual({ algorithm: "RSA", rsaBits: 4096 });
+        const cert = findCreated(run.registrations, T.selfSigned, "redis-chain-ca-cert").inputs;
+        expect(cert.isCaCertificate).toBe(true);
+        expect(cert.subject).toEqual({ commonName: "Redis-CA" });
+        expect(cert.allowedUses).toContain("cert_signing");
+        expect(unwrapSecret(cert.privateKeyPem)).toBe(fakeKey("redis-chain-ca-key"));
+    });
+
+    it("node certificates exist only for the TLS-speaking nodes redis-b and redis-c", () => {
+        expect(ofType(run.registrations, T.csr).map((r) => r.name)).toEqual(["redis-chain-redis-b-cert-csr", "redis-chain-redis-c-cert-csr"]);
+        expect(ofType(run.registrations, T.signed).map((r) => r.name)).toEqual([
+            "redis-chain-redis-b-cert-cert",
+            "redis-chain-redis-c-cert-cert",
+        ]);
+        expect(names(run.registrations).filter((n) => n.startsWith("redis-chain-redis-a-cert"))).toEqual([]);
+    });
+
+    it.each(["redis-b", "redis-c"])("%s's certificate: SANs, CA signature, server and client auth", (node) => {
+        const key = findCreated(run.registrations, T.key, `redis-chain-${node}-cert-key`).inputs;
+        expect(key.algorithm).toBe("RSA");
+        const csr = findCreated(run.registrations, T.csr, `redis-chain-${node}-cert-csr`).inputs;
+        expect(unwrapSecret(csr.privateKeyPem)).toBe(fakeKey(`redis-chain-${node}-cert-key`));
+        expect(csr.subject.commonName).toBe(node);
+        // Container name and alias coincide without a prefix; localhost and 127.0.0.1 for clients on the host.
+        expect(csr.dnsNames).toEqual([node, "localhost"]);
+        expect(csr.ipAddresses).toEqual(["127.0.0.1"]);
+        const signed = findCreated(run.registrations, T.signed, `redis-chain-${node}-cert-cert`).inputs;
+        expect(signed.certRequestPem).toBe(fakeCsr(`redis-chain-${node}-cert-csr`));
+        expect(signed.caCertPem).toBe(fakeCert("redis-chain-ca-cert"));
+        expect(isSecretInput(signed.caPrivateKeyPem)).toBe(true);
+        expect(unwrapSecret(signed.caPrivateKeyPem)).toBe(fakeKey("redis-chain-ca-key"));
+        expect(signed.allowedUses).toEqual(expect.arrayContaining(["server_auth", "client_auth"]));
+        // earlyRenewalHours >= validityPeriodHours would make every `up` replace the cert.
+        expect(signed.validityPeriodHours).toBe(8760);
+        expect(signed.earlyRenewalHours).toBe(720);
+    });
+
+    it("containers: names, hostnames, network aliases, the pulled image, the rendered config as command", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const inputs = container(run, node).inputs;
+            expect(inputs.name).toBe(node);
+            expect(inputs.hostname).toBe(node);
+            expect(inputs.image).toBe("sha256:fake");
+            expect(inputs.networksAdvanced).toEqual([{ name: "redis-chain", aliases: [node] }]);
+            expect(inputs.command).toEqual(["redis-server", CONF]);
+        }
+    });
+
+    it.each([
+        ["redis-a", [{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }]],
+        [
+            "redis-b",
+            [
+                { internal: 6379, external: 16379, ip: "127.0.0.1", protocol: "tcp" },
+                { internal: 6380, external: 16380, ip: "127.0.0.1", protocol: "tcp" },
+            ],
+        ],
+        ["redis-c", [{ internal: 6380, external: 26380, ip: "127.0.0.1", protocol: "tcp" }]],
+    ])("%s publishes exactly the seed's ports on 127.0.0.1", (node, ports) => {
+        expect(container(run, node).inputs.ports).toEqual(ports);
+    });
+
+    it("three 32-character alphanumeric passwords", () => {
+        for (const role of ["client", "replication", "healthcheck"]) {
+            expect(findCreated(run.registrations, T.password, `redis-chain-passwords-${role}`).inputs).toEqual({ length: 32, special: false });
+        }
+    });
+
+    it("redis-a uploads its config (public), auth.conf and the healthcheck password (0600, secret)", () => {
+        const reg = container(run, "redis-a");
+        expect(uploadsOf(reg)).toEqual([
+            { file: CONF, content: renderRedisConf(nodeByName(seed, "redis-a")), permissions: "0644" },
+            { file: AUTH_CONF, content: renderAuthConf(nodeByName(seed, "redis-a"), FAKE_PASSWORDS), permissions: "0600" },
+            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
+        ]);
+        expect(secretUploads(reg)).toEqual({ [CONF]: false, [AUTH_CONF]: true, [HEALTHCHECK_PASS]: true });
+        // The mock monitor hands the whole list over as one secret (the SDK hoists nested secrets).
+        expect(isSecretInput(reg.inputs.uploads)).toBe(true);
+    });
+
+    it.each(["redis-b", "redis-c"])("%s uploads config, CA, certificate, 0600 key and the auth files; key and auth secret", (node) => {
+        const reg = container(run, node);
+        expect(uploadsOf(reg)).toEqual([
+            { file: CONF, content: renderRedisConf(nodeByName(seed, node)), permissions: "0644" },
+            { file: "/data/tls/ca.crt", content: fakeCert("redis-chain-ca-cert"), permissions: "0644" },
+            { file: "/data/tls/redis.crt", content: fakeCert(`redis-chain-${node}-cert-cert`), permissions: "0644" },
+            { file: "/data/tls/redis.key", content: fakeKey(`redis-chain-${node}-cert-key`), permissions: "0600" },
+            { file: AUTH_CONF, content: renderAuthConf(nodeByName(seed, node), FAKE_PASSWORDS), permissions: "0600" },
+            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
+        ]);
+        // Secret inputs arrive as { [SECRET_SIG_KEY]: SECRET_SIG, value }; the mocks mark no provider
+        // output secret, so only the program's own pulumi.secret shows here.
+        const rawKey = (reg.rawInputs!.uploads as { file: string; content: unknown }[]).find((u) => u.file === "/data/tls/redis.key")!;
+        expect(rawKey.content).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: fakeKey(`redis-chain-${node}-cert-key`) });
+        expect(secretUploads(reg)).toEqual({
+            [CONF]: false,
+            "/data/tls/ca.crt": false,
+            "/data/tls/redis.crt": false,
+            "/data/tls/redis.key": true,
+            [AUTH_CONF]: true,
+            [HEALTHCHECK_PASS]: true,
+        });
+    });
+
+    it("auth.conf gives replicas the replication password and every node the client password", () => {
+        const authConf = (node: string) => uploadsOf(container(run, node)).find((u) => u.file === AUTH_CONF)!.content.split("\n");
+        for (const node of ["redis-a", "redis-b", "redis-c"]) expect(authConf(node)).toContain(`requirepass ${FAKE_PASSWORDS.client}`);
+        expect(authConf("redis-a").filter((l) => l.startsWith("masterauth"))).toEqual([]);
+        expect(authConf("redis-b")).toContain(`masterauth ${FAKE_PASSWORDS.replication}`);
+        expect(authConf("redis-c")).toContain(`masterauth ${FAKE_PASSWORDS.replication}`);
+    });
+
+    it.each([
+        ["redis-a", `${AUTH_ENV} redis-cli -p 6379 --user healthcheck ping | grep -q PONG`],
+        ["redis-b", `${AUTH_ENV} redis-cli -p 6379 --user healthcheck info replication | grep -q master_link_status:up`],
+        [
+            "redis-c",
+            `${AUTH_ENV} redis-cli --tls --cacert /data/tls/ca.crt -p 6380 --user healthcheck info replication | grep -q master_link_status:up`,
+        ],
+    ])("%s: CMD-SHELL healthcheck, restart unless-stopped, its own volume at /data", (node, command) => {
+        const inputs = container(run, node).inputs;
+        expect(inputs.healthcheck.tests).toEqual(["CMD-SHELL", command]);
+        expect(inputs.restart).toBe("unless-stopped");
+        expect(inputs.volumes).toEqual([{ volumeName: `${node}-data`, containerPath: "/data" }]);
+        expect(findCreated(run.registrations, T.volume, `redis-chain-${node}-data`).inputs.name).toBe(`${node}-data`);
+    });
+
+    it("the post-deploy check: a dynamic resource with a serialized provider, the chain and the container ids", () => {
+        const check = findCreated(run.registrations, T.check, "redis-chain-check");
+        expect(check.custom).toBe(true);
+        const provider = check.inputs.__provider;
+        expect(typeof provider).toBe("string");
+        expect(provider).toContain("exports.handler");
+        expect(provider).toContain("/lib/check/deployCheck.ts");
+        expect(check.inputs.chain.nodes.map((n: { name: string }) => n.name)).toEqual(["redis-a", "redis-b", "redis-c"]);
+        expect(check.inputs.chain.caCertPem).toBe(fakeCert("redis-chain-ca-cert"));
+        expect(check.inputs.containerIds).toEqual([
+            "redis-chain-redis-a-container-id",
+            "redis-chain-redis-b-container-id",
+            "redis-chain-redis-c-container-id",
+        ]);
+        expect(check.inputs.timeoutMs).toBe(60_000);
+        // The check logs in with the clients' password, kept secret in the state.
+        expect(check.rawInputs!.credentials).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: { password: FAKE_PASSWORDS.client } });
+        expect(isSecretInput(check.rawInputs!.chain)).toBe(false);
+    });
+
+    it("stack output nodes: role, upstream and URLs of each node", () => {
+        const nodes = run.exported.nodes as Record<string, Record<string, unknown>>;
+        expect(Object.keys(nodes)).toEqual(["redis-a", "redis-b", "redis-c"]);
+        const summary = Object.values(nodes).map((n) => ({
+            name: n.name,
+            role: n.role,
+            upstream: n.upstream,
+            link: n.link,
+            plain: (n.plain as { url: string } | null)?.url ?? null,
+            tls: (n.tls as { url: string } | null)?.url ?? null,
+        }));
+        expect(summary).toEqual([
+            { name: "redis-a", role: "master", upstream: null, link: null, plain: "redis://127.0.0.1:6379", tls: null },
+            {
+                name: "redis-b",
+                role: "replica",
+                upstream: "redis-a",
+                link: "plain",
+                plain: "redis://127.0.0.1:16379",
+                tls: "rediss://127.0.0.1:16380",
+            },
+            { name: "redis-c", role: "replica", upstream: "redis-b", link: "tls", plain: null, tls: "rediss://127.0.0.1:26380" },
+        ]);
+    });
+
+    it("stack outputs: the CA certificate, network, container ids and check time", () => {
+        expect(run.exported.caCertPem).toBe(fakeCert("redis-chain-ca-cert"));
+        expect(run.exported.networkName).toBe("redis-chain");
+        expect(run.exported.containerIds).toEqual({
+            "redis-a": "redis-chain-redis-a-container-id",
+            "redis-b": "redis-chain-redis-b-container-id",
+            "redis-c": "redis-chain-redis-c-container-id",
+        });
+        expect(run.exported.checkElapsedMs).toBe(1234);
+        expect(run.exported.password).toBe(FAKE_PASSWORDS.client);
+        expect(run.exported.clientCertPem).toBeUndefined();
+        expect(run.exported.clientKeyPem).toBeUndefined();
+    });
+
+    it("no private key text anywhere in the stack outputs", () => {
+        // The deployment does contain key text (so the probe below can find it if it leaks).
+        expect(JSON.stringify(run.registrations.map((r) => r.inputs))).toContain("PRIVATE KEY");
+        expect(JSON.stringify(run.exported)).not.toContain("PRIVATE KEY");
+    });
+
+    it("the password is exported as a secret, and appears in no other output", async () => {
+        expect(await secretExports(run.program)).toEqual(["password"]);
+        const { password, ...others } = run.exported;
+        expect(password).toBe(FAKE_PASSWORDS.client);
+        for (const secret of Object.values(FAKE_PASSWORDS)) expect(JSON.stringify(others)).not.toContain(secret);
+    });
+});
+
+describe("postDeployCheck false", TEST_TIMEOUT, () => {
+    let run: Run;
+    beforeAll(async () => {
+        run = await runProgram({ nodes: seedNodes(), postDeployCheck: "false" });
+    }, SETUP_TIMEOUT);
+
+    it("registers no check resource, and still the whole chain", () => {
+        expect(run.registrations.filter((r) => r.type.startsWith("pulumi-nodejs:"))).toEqual([]);
+        expect(ofType(run.registrations, T.container)).toHaveLength(3);
+        expect(run.exported.checkElapsedMs).toBe("disabled");
+    });
+});
+
+describe("a topology without TLS", TEST_TIMEOUT, () => {
+    let run: Run;
+    const nodes = [
+        { name: "redis-a", plain: { hostPort: 6379 } },
+        { name: "redis-b", replicaOf: "redis-a", link: "plain", plain: { hostPort: 16379 } },
+    ];
+    beforeAll(async () => {
+        run = await runProgram({ nodes });
+    }, SETUP_TIMEOUT);
+
+    it("registers no tls:* resource and no CA or node certificate component", () => {
+        expect(run.registrations.filter((r) => r.type.startsWith("tls:"))).toEqual([]);
+        expect(ofType(run.registrations, T.ca)).toEqual([]);
+        expect(ofType(run.registrations, T.nodeCert)).toEqual([]);
+        expect(ofType(run.registrations, T.container)).toHaveLength(2);
+    });
+
+    it("uploads the config and the auth files, no TLS files, and exports an empty CA", () => {
+        const topology = parseTopology(nodes);
+        for (const node of ["redis-a", "redis-b"]) {
+            const reg = container(run, node);
+            expect(uploadsOf(reg).map((u) => u.file)).toEqual([CONF, AUTH_CONF, HEALTHCHECK_PASS]);
+            expect(uploadsOf(reg)[0].content).toBe(renderRedisConf(nodeByName(topology, node)));
+            expect(secretUploads(reg)).toEqual({ [CONF]: false, [AUTH_CONF]: true, [HEALTHCHECK_PASS]: true });
+        }
+        expect(run.exported.caCertPem).toBe("");
+        expect(findCreated(run.registrations, T.check, "redis-chain-check").inputs.chain.caCertPem).toBe("");
+    });
+});
+
+describe("auth false, restartPolicy on-failure", TEST_TIMEOUT, () => {
+    let run: Run;
+    beforeAll(async () => {
+        run = await runProgram({ nodes: seedNodes(), auth: "false", restartPolicy: "on-failure" });
+    }, SETUP_TIMEOUT);
+    const seed = parseTopology(seedNodes());
+    const authOff = { tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 }, authEnabled: false };
+
+    it("generates no password", () => {
+        expect(ofType(run.registrations, T.passwords)).toEqual([]);
+        expect(run.registrations.filter((r) => r.type.startsWith("random:"))).toEqual([]);
+        expect(run.exported.password).toBeUndefined();
+    });
+
+    it("redis-a uploads only its config, in the clear", () => {
+        const uploads = container(run, "redis-a").inputs.uploads;
+        expect(isSecretInput(uploads)).toBe(false);
+        expect(uploads).toEqual([{ file: CONF, content: renderRedisConf(nodeByName(seed, "redis-a"), authOff), permissions: "0644" }]);
+        expect(uploads[0].content).toContain("\nprotected-mode no\n");
+    });
+
+    it.each(["redis-b", "redis-c"])("%s uploads config, CA, certificate and key; only the key is secret", (node) => {
+        const reg = container(run, node);
+        expect(uploadsOf(reg).map((u) => [u.file, u.permissions])).toEqual([
+            [CONF, "0644"],
+            ["/data/tls/ca.crt", "0644"],
+            ["/data/tls/redis.crt", "0644"],
+            ["/data/tls/redis.key", "0600"],
+        ]);
+        expect(uploadsOf(reg)[0].content).toBe(renderRedisConf(nodeByName(seed, node), authOff));
+        // The only secret in the list is the key, so the whole list arriving secret is the key's doing.
+        expect(isSecretInput(reg.inputs.uploads)).toBe(true);
+        expect(secretUploads(reg)).toEqual({ [CONF]: false, "/data/tls/ca.crt": false, "/data/tls/redis.crt": false, "/data/tls/redis.key": true });
+    });
+
+    it("healthchecks do not log in; the restart policy is on-failure", () => {
+        expect(container(run, "redis-a").inputs.healthcheck.tests).toEqual(["CMD-SHELL", "redis-cli -p 6379 ping | grep -q PONG"]);
+        for (const node of ["redis-a", "redis-b", "redis-c"]) expect(container(run, node).inputs.restart).toBe("on-failure");
+    });
+
+    it("no secret among the stack outputs", async () => {
+        expect(await secretExports(run.program)).toEqual([]);
+    });
+});
+
+describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
+    let run: Run;
+    beforeAll(async () => {
+        const nodes = seedNodes();
+        nodes[2] = { ...nodes[2], tlsAuthClients: "yes" };
+        run = await runProgram({ nodes });
+    }, SETUP_TIMEOUT);
+
+    it("issues one client certificate: client auth only, no SANs, signed by the chain's CA", () => {
+        expect(findCreated(run.registrations, T.nodeCert, "redis-chain-client").parentUrn).toBe(
+            findCreated(run.registrations, T.chain, "redis-chain").urn,
+        );
+        const csr = findCreated(run.registrations, T.csr, "redis-chain-client-csr").inputs;
+        expect(csr.subject.commonName).toBe("redis-chain-client");
+        expect(csr.dnsNames).toEqual([]);
+        expect(csr.ipAddresses).toEqual([]);
+        const signed = findCreated(run.registrations, T.signed, "redis-chain-client-cert").inputs;
+        expect(signed.allowedUses).toContain("client_auth");
+        expect(signed.allowedUses).not.toContain("server_auth");
+        expect(signed.caCertPem).toBe(fakeCert("redis-chain-ca-cert"));
+    });
+
+    it("exports the client certificate, and its key only as a secret", async () => {
+        expect(run.exported.clientCertPem).toBe(fakeCert("redis-chain-client-cert"));
+        expect(run.exported.clientKeyPem).toBe(fakeKey("redis-chain-client-key"));
+        expect(await secretExports(run.program)).toEqual(["clientKeyPem", "password"]);
+        const { clientKeyPem: _key, ...others } = run.exported;
+        expect(JSON.stringify(others)).not.toContain("PRIVATE KEY");
+    });
+
+    it("the check presents the client certificate; redis-c's healthcheck presents the node's", () => {
+        const check = findCreated(run.registrations, T.check, "redis-chain-check");
+        expect(check.rawInputs!.credentials).toEqual({
+            [SECRET_SIG_KEY]: SECRET_SIG,
+            value: {
+                password: FAKE_PASSWORDS.client,
+                clientCertPem: fakeCert("redis-chain-client-cert"),
+                clientKeyPem: fakeKey("redis-chain-client-key"),
+            },
+        });
+        expect(container(run, "redis-c").inputs.healthcheck.tests[1]).toBe(
+            `${AUTH_ENV} redis-cli --tls --cacert /data/tls/ca.crt --cert /data/tls/redis.crt --key /data/tls/redis.key -p 6380 ` +
+                "--user healthcheck info replication | grep -q master_link_status:up",
+        );
+    });
+});
+
+describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
+    let run: Run;
+    const HOST2_PEMS = { caCertPem: "engine-ca", certPem: "engine-cert", keyPem: "engine-key" };
+    beforeAll(async () => {
+        const nodes = seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
+        run = await runProgram({
+            nodes,
+            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", ...HOST2_PEMS } },
+        });
+    }, SETUP_TIMEOUT);
+    const providerRef = (run: Run) => {
+        const provider = findCreated(run.registrations, T.dockerProvider, "redis-chain-host2-provider");
+        return `${provider.urn}::${provider.name}-id`;
+    };
+
+    it("one provider for host2 with its engine URL and TLS material, the key secret", () => {
+        expect(ofType(run.registrations, T.dockerProvider).map((r) => r.name)).toEqual(["redis-chain-host2-provider"]);
+        const provider = findCreated(run.registrations, T.dockerProvider, "redis-chain-host2-provider");
+        expect(provider.inputs.host).toBe("tcp://10.200.0.2:2376");
+        expect(provider.inputs.caMaterial).toBe("engine-ca");
+        expect(provider.inputs.certMaterial).toBe("engine-cert");
+        expect(provider.rawInputs!.keyMaterial).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: "engine-key" });
+    });
+
+    it("an image and a network per host; host2's and redis-c's resources go through host2's provider", () => {
+        expect(ofType(run.registrations, T.image).map((r) => [r.name, r.provider])).toEqual([
+            ["redis-chain-image", undefined],
+            ["redis-chain-host2-image", providerRef(run)],
+        ]);
+        expect(ofType(run.registrations, T.network).map((r) => [r.name, r.inputs.name, r.provider])).toEqual([
+            ["redis-chain-network", "redis-chain", undefined],
+            ["redis-chain-host2-network", "redis-chain", providerRef(run)],
+        ]);
+        expect(container(run, "redis-c").provider).toBe(providerRef(run));
+        expect(findCreated(run.registrations, T.volume, "redis-chain-redis-c-data").provider).toBe(providerRef(run));
+        for (const node of ["redis-a", "redis-b"]) expect(container(run, node).provider).toBeUndefined();
+    });
+
+    it("the cross-host link: B publishes on local's address, C on host2's, C's config dials B there", () => {
+        expect(container(run, "redis-a").inputs.ports).toEqual([{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }]);
+        expect(container(run, "redis-b").inputs.ports.map((p: { ip: string }) => p.ip)).toEqual(["10.200.0.1", "10.200.0.1"]);
+        expect(container(run, "redis-c").inputs.ports).toEqual([{ internal: 6380, external: 26380, ip: "10.200.0.2", protocol: "tcp" }]);
+        const conf = uploadsOf(container(run, "redis-c"))[0].content.split("\n");
+        expect(conf).toEqual(expect.arrayContaining(["replicaof 10.200.0.1 16380", "replica-announce-ip 10.200.0.2", "replica-announce-port 26380"]));
+    });
+
+    it("certificates name the host addresses clients and peers dial", () => {
+        expect(findCreated(run.registrations, T.csr, "redis-chain-redis-b-cert-csr").inputs.ipAddresses).toEqual(["127.0.0.1", "10.200.0.1"]);
+        expect(findCreated(run.registrations, T.csr, "redis-chain-redis-c-cert-csr").inputs.ipAddresses).toEqual(["127.0.0.1", "10.200.0.2"]);
+    });
+
+    it("outputs: each node's host, and the check expects C's master at B's host address", () => {
+        const nodes = run.exported.nodes as Record<string, { host: string; expectedMaster: unknown; tls: { url: string } | null }>;
+        expect(Object.values(nodes).map((n) => n.host)).toEqual(["local", "local", "host2"]);
+        expect(nodes["redis-c"].expectedMaster).toEqual({ host: "10.200.0.1", port: 16380 });
+        expect(nodes["redis-c"].tls?.url).toBe("rediss://10.200.0.2:26380");
+    });
+});
+
+describe("a prefixed stack published on a host address", TEST_TIMEOUT, () => {
+    let run: Run;
+    beforeAll(async () => {
+        run = await runProgram({ nodes: seedNodes(), namePrefix: "e2e-", publishAddress: "192.168.50.10" });
+    }, SETUP_TIMEOUT);
+
+    it("prefixes container, volume and network names, not aliases or hostnames", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const inputs = container(run, node).inputs;
+            expect(inputs.name).toBe(`e2e-${node}`);
+            expect(inputs.hostname).toBe(node);
+            expect(inputs.networksAdvanced).toEqual([{ name: "e2e-redis-chain", aliases: [node] }]);
+            expect(inputs.volumes).toEqual([{ volumeName: `e2e-${node}-data`, containerPath: "/data" }]);
+        }
+        expect(findCreated(run.registrations, T.network, "redis-chain-network").inputs.name).toBe("e2e-redis-chain");
+    });
+
+    it("binds the ports to the publish address and puts it in the certificates", () => {
+        expect(container(run, "redis-c").inputs.ports).toEqual([{ internal: 6380, external: 26380, ip: "192.168.50.10", protocol: "tcp" }]);
+        const csr = findCreated(run.registrations, T.csr, "redis-chain-redis-c-cert-csr").inputs;
+        expect(csr.dnsNames).toEqual(["e2e-redis-c", "redis-c", "localhost"]);
+        expect(csr.ipAddresses).toEqual(["127.0.0.1", "192.168.50.10"]);
+    });
+
+    it("the uploaded configs name upstreams by alias", () => {
+        const topology = parseTopology(seedNodes(), { namePrefix: "e2e-" });
+        const conf = uploadsOf(container(run, "redis-c"))[0];
+        expect(conf.content).toBe(renderRedisConf(nodeByName(topology, "redis-c")));
+        expect(conf.content).toContain("\nreplicaof redis-b 6380\n");
+    });
+
+    it("outputs URLs on the publish address", () => {
+        const nodes = run.exported.nodes as Record<string, { tls: { url: string } | null }>;
+        expect(nodes["redis-c"].tls?.url).toBe("rediss://192.168.50.10:26380");
+    });
+});
+
+describe("an invalid config", TEST_TIMEOUT, () => {
+    it("makes the program throw TopologyError before registering anything", async () => {
+        const registrations = await installMocks();
+        const nodes = [...seedNodes(), { name: "redis-d", replicaOf: "redis-x", link: "plain", plain: { hostPort: 36379 } }];
+        setStackConfig({ nodes, image: "redis:latest" });
+        vi.resetModules();
+        const failure = await import("../../index").then(
+            () => undefined,
+            (error: unknown) => error,
+        );
+        // The class from the same (fresh) module graph the program used.
+        const { TopologyError } = await import("../../lib/parseTopology");
+        expect(failure).toBeInstanceOf(TopologyError);
+        expect((failure as Error).message).toBe(
+            "invalid redis-chain config:\n" +
+                '  - nodes[3] (redis-d).replicaOf: no node named "redis-x"; use one of redis-a, redis-b, redis-c, redis-d\n' +
+                '  - image: "redis:latest" is not pinned; name a version tag (e.g. redis:7.0.15) or a digest',
+        );
+        await drainRpcs();
+        expect(registrations).toEqual([]);
+    });
+});
