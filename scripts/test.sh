@@ -10,4 +10,9 @@ bash scripts/install-deps.sh
 bash scripts/ensure-docker.sh
 bash scripts/build-redis-image.sh
 echo "test: node $(node --version), $(docker version --format 'docker engine {{.Server.Version}}'), image ${REDIS_CHAIN_LOCAL_IMAGE:-redis-chain-local/redis:7.0.15}"
+# The multi-host tests start a second engine and stop it themselves; this also stops it when the
+# test run itself dies.
+if [ "$(id -u)" -eq 0 ]; then
+    trap 'bash scripts/second-docker-host.sh down >/dev/null 2>&1 || true' EXIT
+fi
 npm test -- "$@"
