@@ -14,6 +14,9 @@ const HOSTS = {
     host2: { docker: HOST2_DOCKER, address: "10.200.0.2" },
 };
 const host2 = new DockerEngine(HOST2_DOCKER);
+// A network namespace and a second dockerd need root; CI runs as root.
+const notRoot = process.getuid?.() !== 0;
+if (notRoot) console.warn("[multi-host] skipped: the second Docker host needs root (network namespace, dockerd)");
 const log = (line: string) => console.log(`[deploy] ${line}`);
 const stacks: DeployedStack[] = [];
 
@@ -33,10 +36,11 @@ function linksUpMs(stack: DeployedStack): number {
 }
 
 beforeAll(async () => {
-    await secondHost("up");
+    if (!notRoot) await secondHost("up");
 }, 120_000);
 
 afterAll(async () => {
+    if (notRoot) return;
     try {
         for (const stack of stacks.reverse()) await stack.destroy();
     } finally {
@@ -45,7 +49,7 @@ afterAll(async () => {
     await expectNothingLeft("e2e-mh");
 }, 180_000);
 
-describe("the seed chain with C on a second Docker host", () => {
+describe.skipIf(notRoot)("the seed chain with C on a second Docker host", () => {
     let stack: DeployedStack;
     const PREFIX = "e2e-mh-seed-";
     const base = testStack(readStackConfig("dev"), PREFIX, 20000);
@@ -109,7 +113,7 @@ describe("the seed chain with C on a second Docker host", () => {
     }, 180_000);
 });
 
-describe("a fan-out over both hosts when the second engine goes away", () => {
+describe.skipIf(notRoot)("a fan-out over both hosts when the second engine goes away", () => {
     let stack: DeployedStack;
     const PREFIX = "e2e-mh-fan-";
 
