@@ -83,8 +83,12 @@ export class RedisNode extends pulumi.ComponentResource {
                     startPeriod: "10s",
                 },
                 restart: args.restart ?? "unless-stopped",
-                // Time for Redis's final RDB save on delete or replace; the provider kills at once otherwise.
-                destroyGraceSeconds: 10,
+                // Redis waits up to shutdown-timeout (3 s, redis.conf) for lagging replicas, then
+                // writes its final RDB. Docker's default 10 s ran out first and the save was lost.
+                // stopTimeout covers `docker stop` and daemon shutdown; destroyGraceSeconds covers the
+                // provider's delete and replace, which kill at once when it is unset.
+                stopTimeout: 30,
+                destroyGraceSeconds: 30,
                 labels: [
                     { label: "redis-chain.node", value: node.name },
                     { label: "redis-chain.role", value: node.role },

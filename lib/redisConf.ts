@@ -90,7 +90,14 @@ function replicationLines(node: RedisNode, options: RedisConfOptions): string[] 
 }
 
 function persistenceLines(node: RedisNode): string[] {
-    const lines = [`# Persistence: ${node.persistence}, in the node's own volume.`, `dir ${DATA_DIR}`, "dbfilename dump.rdb"];
+    const lines = [
+        `# Persistence: ${node.persistence}, in the node's own volume.`,
+        `dir ${DATA_DIR}`,
+        "dbfilename dump.rdb",
+        // How long a stopping node waits for lagging replicas before its final save; the container
+        // stop timeout (30 s) must cover this plus the save itself.
+        "shutdown-timeout 3",
+    ];
     // RDB saves also happen under AOF: a graceful restart from the final RDB keeps the replication ID.
     lines.push(node.persistence === "none" ? 'save ""' : "save 3600 1 300 100 60 10000");
     lines.push(`appendonly ${node.persistence === "aof" ? "yes" : "no"}`);

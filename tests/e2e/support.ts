@@ -76,3 +76,42 @@ export async function expectNothingLeft(prefix: string): Promise<void> {
     const left = [containers, networks, volumes].flatMap((list) => list.split("\n").filter((n) => n.startsWith(prefix)));
     expect(left, `left behind by ${prefix}`).toEqual([]);
 }
+
+/** Gives each node explicit host ports (e.g. to keep a test stack inside a reserved port range). */
+export function withHostPorts(base: StackConfig, ports: Record<string, { plain?: number; tls?: number }>): StackConfig {
+    const nodes = (base.nodes as any[]).map((node) => {
+        const wanted = ports[node.name];
+        if (!wanted) throw new Error(`withHostPorts: no ports given for ${node.name}`);
+        const set = (transport: "plain" | "tls") => {
+            if ((node[transport] === undefined) !== (wanted[transport] === undefined)) {
+                throw new Error(`withHostPorts: ${node.name}.${transport} is ${node[transport] ? "set" : "absent"} in the stack`);
+            }
+            return node[transport] && { ...node[transport], hostPort: wanted[transport] };
+        };
+        return { ...node, plain: set("plain"), tls: set("tls") };
+    });
+    return { ...base, nodes };
+}
+
+/** The password of ACL user `user`, read from a node's auth.conf (it is in no stack output). */
+export async function aclPassword(containerName: string, user: string): Promise<string> {
+    const authConf = await docker(["exec", containerName, "cat", "/data/secrets/auth.conf"]);
+    const match = authConf.match(new RegExp(`^user ${user} on >(\\S+)`, "m"));
+    if (!match) throw new Error(`no "user ${user} on >…" line in ${containerName}'s auth.conf`);
+    return match[1];
+}
+
+/**
+ * Force-removes every container, network and volume whose name starts with `prefix` and returns
+ * their names: the safety net for a deploy that failed before the harness knew what it created.
+ */
+export async function removeLeftovers(prefix: string): Promise<string[]> {
+    const named = async (args: string[]) => (await docker(args)).split("\n").filter((n) => n.startsWith(prefix));
+    const containers = await named(["ps", "-a", "--format", "{{.Names}}"]);
+    for (const c of containers) await docker(["rm", "--force", "--volumes", c]).catch(() => undefined);
+    const networks = await named(["network", "ls", "--format", "{{.Name}}"]);
+    for (const n of networks) await docker(["network", "rm", n]).catch(() => undefined);
+    const volumes = await named(["volume", "ls", "--format", "{{.Name}}"]);
+    for (const v of volumes) await docker(["volume", "rm", "--force", v]).catch(() => undefined);
+    return [...containers, ...networks, ...volumes];
+}

@@ -321,6 +321,11 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         const inputs = container(run, node).inputs;
         expect(inputs.healthcheck.tests).toEqual(["CMD-SHELL", command]);
         expect(inputs.restart).toBe("unless-stopped");
+        // Longer than redis.conf's shutdown-timeout plus a final save, for docker stop and for deletes.
+        expect({ stopTimeout: inputs.stopTimeout, destroyGraceSeconds: inputs.destroyGraceSeconds }).toEqual({
+            stopTimeout: 30,
+            destroyGraceSeconds: 30,
+        });
         expect(inputs.volumes).toEqual([{ volumeName: `${node}-data`, containerPath: "/data" }]);
         expect(findCreated(run.registrations, T.volume, `redis-chain-${node}-data`).inputs.name).toBe(`${node}-data`);
     });

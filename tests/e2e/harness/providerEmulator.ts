@@ -61,6 +61,7 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
     /** Containers whose create failed after Docker gave them an id (a partial create). */
     private readonly partialContainers: { id: string; inputs: Record<string, any>; dockerHost?: string }[] = [];
     private readonly registered = new Set<string>();
+    private destroying = false;
     /** Observes every create as it starts and ends (deployStack's `onEvent`); it must not throw. */
     onEvent: (event: ResourceEvent) => void = () => undefined;
     private readonly inFlight = new Set<Promise<unknown>>();
@@ -107,6 +108,9 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
 
     private async register(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
         if (!args.custom) return { id: undefined, state: {} }; // component resources have no provider
+        // After a failure the program may still register resources; once teardown has begun they
+        // would be created behind its back and leak.
+        if (this.destroying) throw new Error(`${args.type} ${args.name} registered after teardown began; not created`);
         const key = `${args.type}::${args.name}`;
         if (this.registered.has(key)) throw new Error(`duplicate resource ${key}`);
         this.registered.add(key);
@@ -250,6 +254,7 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
 
     /** Deletes everything in the state (and partial creates), dependents first; keeps going on errors. */
     async destroy(): Promise<void> {
+        this.destroying = true;
         await this.settle();
         const errors: unknown[] = [];
         for (const c of this.partialContainers.splice(0)) {

@@ -21,6 +21,8 @@ export function run(command: string, args: readonly string[], options: RunOption
             options.onStderr?.(d.toString());
         });
         child.on("error", reject);
+        // A command that exits without reading its stdin would otherwise raise EPIPE unhandled.
+        child.stdin.on("error", () => undefined);
         child.on("close", (code) => {
             const out = Buffer.concat(stdout).toString();
             const err = Buffer.concat(stderr).toString();
