@@ -127,7 +127,9 @@ async function pollLinks(chain: ChainConnectionInfo, clients: Map<string, NodeCl
             }
         }),
     );
-    return { observed, problems };
+    // Chain order, not completion order, so an unchanged state prints the same progress line.
+    const ordered = new Map(chain.nodes.filter((n) => problems.has(n.name)).map((n) => [n.name, problems.get(n.name)!]));
+    return { observed, problems: ordered };
 }
 
 /** Writes a unique key on each master and reads it back through every listener of its tree. */
