@@ -8,6 +8,8 @@ import { expect } from "vitest";
 import { docker, run } from "./harness/run";
 import { LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "./harness/deployStack";
 
+export { removeLeftovers } from "./harness/leftovers";
+
 /** Moves every host port of a node list by `offset`, away from the dev stack's ports. */
 export function shiftHostPorts(nodes: any[], offset: number): any[] {
     const shift = (l: any) => (l ? { ...l, hostPort: l.hostPort + offset } : undefined);
@@ -99,19 +101,4 @@ export async function aclPassword(containerName: string, user: string): Promise<
     const match = authConf.match(new RegExp(`^user ${user} on >(\\S+)`, "m"));
     if (!match) throw new Error(`no "user ${user} on >…" line in ${containerName}'s auth.conf`);
     return match[1];
-}
-
-/**
- * Force-removes every container, network and volume whose name starts with `prefix` and returns
- * their names: the safety net for a deploy that failed before the harness knew what it created.
- */
-export async function removeLeftovers(prefix: string): Promise<string[]> {
-    const named = async (args: string[]) => (await docker(args)).split("\n").filter((n) => n.startsWith(prefix));
-    const containers = await named(["ps", "-a", "--format", "{{.Names}}"]);
-    for (const c of containers) await docker(["rm", "--force", "--volumes", c]).catch(() => undefined);
-    const networks = await named(["network", "ls", "--format", "{{.Name}}"]);
-    for (const n of networks) await docker(["network", "rm", n]).catch(() => undefined);
-    const volumes = await named(["volume", "ls", "--format", "{{.Name}}"]);
-    for (const v of volumes) await docker(["volume", "rm", "--force", v]).catch(() => undefined);
-    return [...containers, ...networks, ...volumes];
 }
