@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Redis from "ioredis";
+import Redis, { RedisOptions } from "ioredis";
 import { expect } from "vitest";
 import { docker, run } from "./harness/run";
 import { LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "./harness/deployStack";
@@ -22,7 +22,7 @@ export function testStack(base: StackConfig, prefix: string, portOffset: number)
 }
 
 /** An ioredis client for one node's listener, from the stack outputs; TLS verifies the CA and host. */
-export function clientFor(outputs: any, node: string, transport: "plain" | "tls"): Redis {
+export function clientFor(outputs: any, node: string, transport: "plain" | "tls", extra: RedisOptions = {}): Redis {
     const endpoint = outputs.nodes[node][transport];
     if (!endpoint) throw new Error(`${node} has no ${transport} listener in the outputs`);
     const client = new Redis(endpoint.url, {
@@ -32,6 +32,7 @@ export function clientFor(outputs: any, node: string, transport: "plain" | "tls"
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
         connectTimeout: 3000,
+        ...extra,
     });
     client.on("error", () => undefined);
     return client;

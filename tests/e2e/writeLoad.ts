@@ -1,6 +1,7 @@
 // A steady, bounded write load for the fault tests, and the probes that judge the chain after a fault:
 // convergence by replication offsets, sync counters, and every acknowledged write read back.
 import Redis from "ioredis";
+import { clientFor } from "./support";
 
 /** Knobs of one write load. */
 export interface WriteLoadOptions {
@@ -141,20 +142,8 @@ export async function startWriteLoad(outputs: any, node: string, options: WriteL
 
 /** Runs `fn` on a fresh client for one listener, then closes it (nodes restart under these tests). */
 export async function withClient<T>(outputs: any, node: string, transport: "plain" | "tls", fn: (c: Redis) => Promise<T>): Promise<T> {
-    const endpoint = outputs.nodes[node][transport];
-    if (!endpoint) throw new Error(`${node} has no ${transport} listener in the outputs`);
-    // Like support.ts's clientFor, plus a command timeout: a partitioned node must not hang a poll.
-    const client = new Redis(endpoint.url, {
-        tls: transport === "tls" ? { ca: [outputs.caCertPem], cert: outputs.clientCertPem, key: outputs.clientKeyPem } : undefined,
-        password: outputs.password,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        enableOfflineQueue: false,
-        retryStrategy: () => null,
-        connectTimeout: 3000,
-        commandTimeout: 5000,
-    });
-    client.on("error", () => undefined);
+    // A command timeout: a partitioned node must not hang a poll.
+    const client = clientFor(outputs, node, transport, { enableOfflineQueue: false, commandTimeout: 5000 });
     try {
         await client.connect();
         return await fn(client);
