@@ -51,6 +51,7 @@ describe("npm run bench, smoke mode", () => {
         expect(m.dockerEngine).toMatch(/^\d+\.\d+/);
         expect(m.redisVersion).toMatch(/^\d+\.\d+\.\d+$/);
         expect(Number.isNaN(Date.parse(m.date))).toBe(false);
+        expect(m.commit).toMatch(/^[0-9a-f]{7,}$/);
         positive(result.totalMs, "totalMs");
     });
 

@@ -1,0 +1,68 @@
+// OUR chain, deployed by the real program through the e2e harness (the one `pulumi up` stand-in),
+// with the post-deploy check switched off so the bench times convergence itself.
+import { deployStack, LOCAL_IMAGE, readStackConfig, StackConfig } from "../tests/e2e/harness/deployStack";
+import { ResourceEvent } from "../tests/e2e/harness/providerEmulator";
+import { testStack } from "../tests/e2e/support";
+import { BenchChain, ClientTarget, NodeKey, benchClient, containerStartedAt } from "./chain";
+import { BenchNames } from "./settings";
+
+const NODE_NAMES: Record<NodeKey, string> = { a: "redis-a", b: "redis-b", c: "redis-c" };
+
+/** The dev stack (A plain -> B, B TLS -> C) on the bench's prefix and ports. */
+export function oursConfig(names: BenchNames): StackConfig {
+    return { ...testStack(readStackConfig("dev"), names.oursPrefix, names.oursPortOffset), postDeployCheck: "false" };
+}
+
+/** A -> B -> C with plain links and plain listeners only: what the TLS hop costs, by difference. */
+export function oursPlainConfig(names: BenchNames): StackConfig {
+    const { a, b, c } = names.plainPorts;
+    return {
+        nodes: [
+            { name: "redis-a", plain: { hostPort: a } },
+            { name: "redis-b", replicaOf: "redis-a", link: "plain", plain: { hostPort: b } },
+            { name: "redis-c", replicaOf: "redis-b", link: "plain", plain: { hostPort: c } },
+        ],
+        namePrefix: names.plainPrefix,
+        image: LOCAL_IMAGE,
+        postDeployCheck: "false",
+    };
+}
+
+export async function deployOurs(variant: "ours" | "oursPlain", config: StackConfig, log: (line: string) => void): Promise<BenchChain> {
+    const containerCreates: number[] = [];
+    const onEvent = (e: ResourceEvent) => {
+        if (e.type === "docker:index/container:Container" && e.phase === "create-started") containerCreates.push(e.at);
+    };
+    const stack = await deployStack(config, (line) => log(`${variant}: ${line}`), undefined, onEvent);
+    const readyAt = Date.now();
+    try {
+        const { outputs } = stack;
+        const node = (k: NodeKey) => outputs.nodes[NODE_NAMES[k]];
+        // Plain where the node has a plain listener, else TLS (C in the TLS chain), hostname verified.
+        const target = (k: NodeKey): ClientTarget => {
+            const tls = !node(k).plain;
+            const endpoint = tls ? node(k).tls : node(k).plain;
+            return {
+                host: endpoint.host,
+                port: endpoint.port,
+                password: outputs.password,
+                tls: tls ? { ca: outputs.caCertPem, cert: outputs.clientCertPem, key: outputs.clientKeyPem, verifyHostname: true } : undefined,
+            };
+        };
+        const containers = { a: node("a").containerName, b: node("b").containerName, c: node("c").containerName };
+        const startedAt = {} as Record<NodeKey, number>;
+        for (const k of ["a", "b", "c"] as const) startedAt[k] = await containerStartedAt(containers[k]);
+        return {
+            variant,
+            containers,
+            writer: target("a"),
+            deploy: { firstCreateAt: Math.min(...containerCreates), startedAt, readyAt },
+            outputs,
+            client: (k) => benchClient(target(k)),
+            destroy: () => stack.destroy(),
+        };
+    } catch (error) {
+        await stack.destroy();
+        throw error;
+    }
+}
