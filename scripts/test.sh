@@ -4,11 +4,7 @@
 # Extra arguments go to vitest, e.g. scripts/test.sh tests/unit
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-PATH="$(bash scripts/ensure-node.sh):$PATH"
-export PATH
-bash scripts/install-deps.sh
-bash scripts/ensure-docker.sh
-bash scripts/build-redis-image.sh
+source scripts/setup.sh
 echo "test: node $(node --version), $(docker version --format 'docker engine {{.Server.Version}}'), image ${REDIS_CHAIN_LOCAL_IMAGE:-redis-chain-local/redis:7.0.15}"
 # The multi-host tests start a second engine and stop it themselves; this also stops it when the
 # test run itself dies.
