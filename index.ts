@@ -16,6 +16,8 @@ const settings = parseStackSettings({
     checkTimeoutSeconds: config.get("checkTimeoutSeconds"),
     replDisklessSyncDelaySeconds: config.get("replDisklessSyncDelaySeconds"),
     replBacklogSizeMb: config.get("replBacklogSizeMb"),
+    replWriteRateMbPerSecond: config.get("replWriteRateMbPerSecond"),
+    replOutageSeconds: config.get("replOutageSeconds"),
     auth: config.get("auth"),
     restartPolicy: config.get("restartPolicy"),
 });

@@ -3,7 +3,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
     test: {
         include: ["tests/**/*.test.ts"],
-        globalSetup: ["tests/e2e/globalSetup.ts"],
         // The e2e files share one Docker engine and its host ports; run files one at a time.
         fileParallelism: false,
         testTimeout: 20_000,

@@ -16,6 +16,10 @@ export interface RawStackConfig {
     readonly checkTimeoutSeconds?: string;
     readonly replDisklessSyncDelaySeconds?: string;
     readonly replBacklogSizeMb?: string;
+    /** Peak write rate on the masters, MB/s; with replOutageSeconds sizes the backlog. */
+    readonly replWriteRateMbPerSecond?: string;
+    /** Longest outage of a replica (restart included) that must end in a partial resync, s. */
+    readonly replOutageSeconds?: string;
     readonly auth?: string;
     readonly restartPolicy?: string;
     /** Already parsed, like `nodes`. */
@@ -90,7 +94,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
             "replDisklessSyncDelaySeconds",
             problems,
         ),
-        backlogSizeMb: parseNumber(raw.replBacklogSizeMb, DEFAULT_TUNING.backlogSizeMb, 1, 65536, "replBacklogSizeMb", problems),
+        backlogSizeMb: backlogSizeMb(raw, problems),
     };
     if (problems.length > 0 || !topology) throw new TopologyError(problems);
     return {
@@ -105,6 +109,27 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         restartPolicy,
         hosts,
     };
+}
+
+/**
+ * The backlog a replica can fall behind by and still resync partially: given outright, or from the
+ * write rate and the outage to ride out (twice their product, for bursts), else 64 MB.
+ */
+function backlogSizeMb(raw: RawStackConfig, problems: string[]): number {
+    const sized = raw.replWriteRateMbPerSecond !== undefined || raw.replOutageSeconds !== undefined;
+    if (raw.replBacklogSizeMb !== undefined && sized) {
+        problems.push("replBacklogSizeMb: give either replBacklogSizeMb or replWriteRateMbPerSecond with replOutageSeconds, not both");
+    }
+    if (!sized) return parseNumber(raw.replBacklogSizeMb, DEFAULT_TUNING.backlogSizeMb, 1, 65536, "replBacklogSizeMb", problems);
+    if (raw.replWriteRateMbPerSecond === undefined || raw.replOutageSeconds === undefined) {
+        problems.push("replWriteRateMbPerSecond: give it together with replOutageSeconds (the backlog is 2 x rate x outage)");
+        return DEFAULT_TUNING.backlogSizeMb;
+    }
+    const rate = parseNumber(raw.replWriteRateMbPerSecond, 1, 1, 4096, "replWriteRateMbPerSecond", problems);
+    const outage = parseNumber(raw.replOutageSeconds, 1, 1, 86400, "replOutageSeconds", problems);
+    const backlog = Math.max(16, 2 * rate * outage);
+    if (backlog > 65536) problems.push(`replOutageSeconds: a ${backlog} MB backlog is over 64 GB; shorten the outage or lower the rate`);
+    return backlog;
 }
 
 function parseBoolean(value: string | undefined, fallback: boolean, key: string, problems: string[]): boolean {

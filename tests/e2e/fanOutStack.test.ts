@@ -3,7 +3,7 @@
 // (it speaks TLS only as a client, presenting its node certificate).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployedStack, LOCAL_IMAGE, deployStack } from "./harness/deployStack";
-import { clientFor, expectNothingLeft, infoReplication, runVerify } from "./support";
+import { clientFor, expectNothingLeft, infoReplication, runVerify, removeLeftovers } from "./support";
 
 const PREFIX = "e2e-fan-";
 const NODES = [
@@ -15,6 +15,7 @@ const NODES = [
 let stack: DeployedStack;
 
 beforeAll(async () => {
+    await removeLeftovers(PREFIX);
     stack = await deployStack({ nodes: NODES, namePrefix: PREFIX, image: LOCAL_IMAGE }, (l) => console.log(`[deploy] ${l}`));
 }, 180_000);
 

@@ -4,14 +4,15 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployedStack, deployStack, readStackConfig } from "./harness/deployStack";
 import { docker } from "./harness/run";
-import { clientFor, expectNothingLeft, infoReplication, redisCli, runVerify, testStack } from "./support";
+import { clientFor, convergeMs, expectNothingLeft, infoReplication, redisCli, runVerify, testStack, removeLeftovers } from "./support";
 
 const PREFIX = "e2e-seed-";
 let stack: DeployedStack;
 
 beforeAll(async () => {
+    await removeLeftovers(PREFIX);
     stack = await deployStack(testStack(readStackConfig("dev"), PREFIX, 30000), (line) => console.log(`[deploy] ${line}`));
-    console.log(`[deploy] seed stack deployed and checked in ${stack.deployMs} ms`);
+    console.log(`[deploy] seed stack deployed and checked in ${stack.deployMs} ms; converge ${convergeMs(stack)} ms`);
 }, 180_000);
 
 afterAll(async () => {

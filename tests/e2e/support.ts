@@ -6,7 +6,7 @@ import { join } from "node:path";
 import Redis, { RedisOptions } from "ioredis";
 import { expect } from "vitest";
 import { docker, run } from "./harness/run";
-import { LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "./harness/deployStack";
+import { DeployedStack, LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "./harness/deployStack";
 
 export { removeLeftovers } from "./harness/leftovers";
 
@@ -102,4 +102,16 @@ export async function aclPassword(containerName: string, user: string): Promise<
     const match = authConf.match(new RegExp(`^user ${user} on >(\\S+)`, "m"));
     if (!match) throw new Error(`no "user ${user} on >…" line in ${containerName}'s auth.conf`);
     return match[1];
+}
+
+/**
+ * Converge as users feel it: from the first container create to the post-deploy check's end (every
+ * link up as declared and a fresh key read on every node).
+ */
+export function convergeMs(stack: DeployedStack): number {
+    const events = stack.emulator.events;
+    const firstContainer = events.find((e) => e.phase === "create-started" && e.type === "docker:index/container:Container");
+    const checked = events.find((e) => e.phase === "created" && e.type.startsWith("pulumi-nodejs:dynamic"));
+    if (!firstContainer || !checked) throw new Error("this run created no container or ran no check");
+    return checked.at - firstContainer.at;
 }

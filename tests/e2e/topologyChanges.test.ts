@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployedStack, StackConfig, deployStack, readStackConfig } from "./harness/deployStack";
 import { Step } from "./harness/providerEmulator";
 import { docker } from "./harness/run";
-import { clientFor, expectNothingLeft, infoReplication, redisCli, testStack } from "./support";
+import { clientFor, expectNothingLeft, infoReplication, redisCli, testStack, removeLeftovers } from "./support";
 
 const PREFIX = "e2e-change-";
 const OFFSET = 25000;
@@ -51,6 +51,7 @@ async function redeploy(config: StackConfig): Promise<DeployedStack> {
 }
 
 beforeAll(async () => {
+    await removeLeftovers(PREFIX);
     stack = await deployStack(base, log);
     const a = clientFor(stack.outputs, "redis-a", "plain");
     await a.set("survivor", "kept through every change");

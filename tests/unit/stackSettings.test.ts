@@ -275,3 +275,25 @@ describe("parseStackSettings: Docker hosts", () => {
         expect(error.problems.some((p) => p.startsWith("hosts.local.address: "))).toBe(true);
     });
 });
+
+describe("backlog sizing from write rate and outage", () => {
+    const nodes = [{ name: "redis-a", plain: { hostPort: 6379 } }];
+    const backlog = (raw: Record<string, string>) => parseStackSettings({ nodes, ...raw }).tuning.backlogSizeMb;
+
+    it.each([
+        [{}, 64],
+        [{ replBacklogSizeMb: "512" }, 512],
+        [{ replWriteRateMbPerSecond: "4", replOutageSeconds: "30" }, 240],
+        [{ replWriteRateMbPerSecond: "1", replOutageSeconds: "2" }, 16],
+    ])("%j gives %i MB", (raw, expected) => {
+        expect(backlog(raw)).toBe(expected);
+    });
+
+    it.each([
+        [{ replWriteRateMbPerSecond: "4" }, "replWriteRateMbPerSecond: give it together with replOutageSeconds"],
+        [{ replBacklogSizeMb: "64", replWriteRateMbPerSecond: "4", replOutageSeconds: "30" }, "replBacklogSizeMb: give either"],
+        [{ replWriteRateMbPerSecond: "4096", replOutageSeconds: "86400" }, "replOutageSeconds: a 707788800 MB backlog is over 64 GB"],
+    ])("%j is refused", (raw, message) => {
+        expect(() => backlog(raw)).toThrow(message);
+    });
+});

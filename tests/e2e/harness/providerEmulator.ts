@@ -64,6 +64,13 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
     private destroying = false;
     /** Observes every create as it starts and ends (deployStack's `onEvent`); it must not throw. */
     onEvent: (event: ResourceEvent) => void = () => undefined;
+    /** Every create's start and end in this run, in order. */
+    readonly events: ResourceEvent[] = [];
+
+    private record(event: ResourceEvent): void {
+        this.events.push(event);
+        this.onEvent(event);
+    }
     private readonly inFlight = new Set<Promise<unknown>>();
     private readonly failures: Error[] = [];
     private rejectFailure: (error: Error) => void = () => undefined;
@@ -141,11 +148,11 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
         dockerHost: string | undefined,
     ): Promise<{ op: Step["op"]; resource: CreatedResource }> {
         const create = async () => {
-            this.onEvent({ at: Date.now(), phase: "create-started", type: args.type, name: args.name });
+            this.record({ at: Date.now(), phase: "create-started", type: args.type, name: args.name });
             const { id, state } = await this.createCustom(args.type, args.name, inputs, new DockerEngine(dockerHost));
             const resource = { type: args.type, name: args.name, id, inputs, state, dockerHost };
             this.state.set(key, resource);
-            this.onEvent({ at: Date.now(), phase: "created", type: args.type, name: args.name });
+            this.record({ at: Date.now(), phase: "created", type: args.type, name: args.name });
             return resource;
         };
         if (!old) return { op: "create", resource: await create() };
