@@ -23,12 +23,7 @@ async function main(): Promise<number> {
         console.error(`--timeout: "${values.timeout}" is not a positive number of seconds\n${USAGE}`);
         return 2;
     }
-    const outputsJson = values["outputs-file"]
-        ? readFileSync(values["outputs-file"], "utf8")
-        : execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", values.stack!], {
-              env: pulumiEnv(),
-              encoding: "utf8",
-          });
+    const outputsJson = values["outputs-file"] ? readFileSync(values["outputs-file"], "utf8") : stackOutputs(values.stack!);
     const { chain, credentials } = chainFromOutputs(JSON.parse(outputsJson));
     console.log(`checking ${chain.nodes.length} nodes (timeout ${timeoutSeconds} s)`);
     const report = await checkReplication(chain, credentials, {
@@ -37,6 +32,21 @@ async function main(): Promise<number> {
     });
     console.log(`\n${formatReport(report)}`);
     return report.ok ? 0 : 1;
+}
+
+function stackOutputs(stack: string): string {
+    try {
+        return execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
+            env: pulumiEnv(),
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+        });
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+            throw new Error("the Pulumi CLI is not installed; run scripts/deploy.sh first, or pass --outputs-file");
+        }
+        throw new Error(`could not read the outputs of stack ${stack}; was it deployed (scripts/deploy.sh)?`);
+    }
 }
 
 main().then(
