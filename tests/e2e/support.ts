@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis, { RedisOptions } from "ioredis";
+import { parseInfo } from "../../lib/check/replicationStatus";
 import { expect } from "vitest";
 import { docker, run } from "./harness/run";
 import { DeployedStack, LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "./harness/deployStack";
@@ -65,10 +66,7 @@ export function redisCli(outputs: any, containerName: string, cliArgs: string[])
 
 /** INFO replication of a node, read through `docker exec` so it works whatever the listeners. */
 export async function infoReplication(outputs: any, containerName: string, cliArgs: string[]): Promise<Record<string, string>> {
-    const text = await redisCli(outputs, containerName, [...cliArgs, "info", "replication"]);
-    return Object.fromEntries(
-        text.split(/\r?\n/).filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]),
-    );
+    return parseInfo(await redisCli(outputs, containerName, [...cliArgs, "info", "replication"]));
 }
 
 /** Asserts that no container, network or volume whose name starts with `prefix` is left. */

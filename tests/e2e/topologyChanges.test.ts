@@ -2,6 +2,7 @@
 // runs, the providers' update/replace rules): each change touches only the nodes concerned, and
 // every other node keeps its container, its uptime, its replication offsets and its data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseInfo } from "../../lib/check/replicationStatus";
 import { DeployedStack, StackConfig, deployStack, readStackConfig } from "./harness/deployStack";
 import { Step } from "./harness/providerEmulator";
 import { docker } from "./harness/run";
@@ -29,9 +30,8 @@ async function containerIdentity(node: string): Promise<{ id: string; startedAt:
 
 /** Full and partial syncs a node has served, from INFO stats. */
 async function syncCounters(node: string, cliArgs: string[]): Promise<{ full: number; partialOk: number; partialErr: number }> {
-    const text = await redisCli(stack.outputs, `${PREFIX}${node}`, [...cliArgs, "info", "stats"]);
-    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(text)?.[1]);
-    return { full: field("sync_full"), partialOk: field("sync_partial_ok"), partialErr: field("sync_partial_err") };
+    const stats = parseInfo(await redisCli(stack.outputs, `${PREFIX}${node}`, [...cliArgs, "info", "stats"]));
+    return { full: Number(stats.sync_full), partialOk: Number(stats.sync_partial_ok), partialErr: Number(stats.sync_partial_err) };
 }
 
 const PLAIN = ["-p", "6379"];

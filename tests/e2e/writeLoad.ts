@@ -1,6 +1,7 @@
 // A steady, bounded write load for the fault tests, and the probes that judge the chain after a fault:
 // convergence by replication offsets, sync counters, and every acknowledged write read back.
 import Redis from "ioredis";
+import { parseInfo } from "../../lib/check/replicationStatus";
 import { clientFor } from "./support";
 
 /** Knobs of one write load. */
@@ -160,12 +161,7 @@ export function readTransport(outputs: any, node: string): "plain" | "tls" {
 /** INFO of the given sections as key -> value. */
 export async function info(outputs: any, node: string, ...sections: string[]): Promise<Record<string, string>> {
     const text = (await withClient(outputs, node, readTransport(outputs, node), (c) => c.call("INFO", ...sections))) as string;
-    const fields: Record<string, string> = {};
-    for (const line of text.split(/\r?\n/)) {
-        const colon = line.indexOf(":");
-        if (colon > 0 && !line.startsWith("#")) fields[line.slice(0, colon)] = line.slice(colon + 1).trim();
-    }
-    return fields;
+    return parseInfo(text);
 }
 
 /** A node's sync counters (as a master serving replicas), with the process they belong to. */
