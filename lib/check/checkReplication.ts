@@ -20,6 +20,8 @@ export interface CheckOptions {
 /** The verdict for one node. */
 export interface NodeReport {
     readonly name: string;
+    /** The Docker host it runs on. */
+    readonly host: string;
     readonly role: "master" | "replica";
     readonly upstream: string | null;
     readonly link: "plain" | "tls" | null;
@@ -202,6 +204,7 @@ function report(
         linksUpMs,
         nodes: chain.nodes.map((node) => ({
             name: node.name,
+            host: node.host,
             role: node.role,
             upstream: node.upstream,
             link: node.link,

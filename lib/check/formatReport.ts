@@ -1,7 +1,7 @@
 // Renders a check report as the per-node table `npm run verify` prints.
 import { CheckReport, NodeReport } from "./checkReplication";
 
-const COLUMNS = ["node", "role", "upstream", "link", "master_link", "replicas", "read back", "problem"];
+const COLUMNS = ["node", "host", "role", "upstream", "link", "master_link", "replicas", "read back", "problem"];
 
 function row(node: NodeReport): string[] {
     const readBack = Object.entries(node.readBack)
@@ -9,6 +9,7 @@ function row(node: NodeReport): string[] {
         .join(", ");
     return [
         node.name,
+        node.host,
         node.role,
         node.upstream ?? "-",
         node.link ?? "-",

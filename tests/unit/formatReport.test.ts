@@ -4,6 +4,7 @@ import { formatReport } from "../../lib/check/formatReport";
 
 const A_OK: NodeReport = {
     name: "redis-a",
+    host: "local",
     role: "master",
     upstream: null,
     link: null,
@@ -12,6 +13,7 @@ const A_OK: NodeReport = {
 };
 const B_OK: NodeReport = {
     name: "redis-b",
+    host: "local",
     role: "replica",
     upstream: "redis-a",
     link: "plain",
@@ -20,6 +22,7 @@ const B_OK: NodeReport = {
 };
 const C_OK: NodeReport = {
     name: "redis-c",
+    host: "local",
     role: "replica",
     upstream: "redis-b",
     link: "tls",
@@ -39,11 +42,11 @@ describe("formatReport", () => {
         const report: CheckReport = { ok: true, elapsedMs: 1500, linksUpMs: 900, nodes: [A_OK, B_OK, C_OK], failures: [] };
         expect(formatReport(report)).toBe(
             [
-                "node     role     upstream  link   master_link  replicas  read back         problem",
-                "-------  -------  --------  -----  -----------  --------  ----------------  -------",
-                "redis-a  master   -         -      -            1         plain ok",
-                "redis-b  replica  redis-a   plain  up           1         plain ok, tls ok",
-                "redis-c  replica  redis-b   tls    up           0         tls ok",
+                "node     host   role     upstream  link   master_link  replicas  read back         problem",
+                "-------  -----  -------  --------  -----  -----------  --------  ----------------  -------",
+                "redis-a  local  master   -         -      -            1         plain ok",
+                "redis-b  local  replica  redis-a   plain  up           1         plain ok, tls ok",
+                "redis-c  local  replica  redis-b   tls    up           0         tls ok",
                 "",
                 "OK: every link up and the check key read on every node (1.50 s)",
             ].join("\n"),
@@ -64,9 +67,9 @@ describe("formatReport", () => {
         };
         const text = formatReport(report);
         expect(cells(text).slice(2)).toEqual([
-            ["redis-a", "master", "-", "-", "-", "1", "-"],
-            ["redis-b", "replica", "redis-a", "plain", "up", "1", "-"],
-            ["redis-c", "replica", "redis-b", "tls", "down", "0", "-", problem],
+            ["redis-a", "local", "master", "-", "-", "-", "1", "-"],
+            ["redis-b", "local", "replica", "redis-a", "plain", "up", "1", "-"],
+            ["redis-c", "local", "replica", "redis-b", "tls", "down", "0", "-", problem],
         ]);
         expect(text.endsWith(`\n\nFAILED after 60.00 s:\n  - ${problem}`)).toBe(true);
     });
@@ -87,16 +90,16 @@ describe("formatReport", () => {
         const text = formatReport(report);
         const rows = cells(text);
         expect(rows.map((r) => r[0])).toEqual(["node", "-------", "redis-a", "redis-b", "redis-c"]);
-        expect(rows[3]).toEqual(["redis-b", "replica", "redis-a", "plain", "?", "?", "-", unreachable]);
-        expect(rows[4]).toEqual(["redis-c", "replica", "redis-b", "tls", "up", "0", "tls FAIL", notRead]);
+        expect(rows[3]).toEqual(["redis-b", "local", "replica", "redis-a", "plain", "?", "?", "-", unreachable]);
+        expect(rows[4]).toEqual(["redis-c", "local", "replica", "redis-b", "tls", "up", "0", "tls FAIL", notRead]);
         expect(text.split("\n\n")[1]).toBe(`FAILED after 12.35 s:\n  - ${unreachable}\n  - ${notRead}`);
     });
 
     it("columns line up: every row has the same column start positions as the header", () => {
         const report: CheckReport = { ok: true, elapsedMs: 10, nodes: [A_OK, B_OK, C_OK], failures: [] };
         const [header, , ...rows] = formatReport(report).split("\n\n")[0].split("\n");
-        const starts = ["role", "upstream", "link", "master_link", "replicas", "read back"].map((c) => header.indexOf(c));
-        expect(starts).toEqual([9, 18, 28, 35, 48, 58]);
+        const starts = ["host", "role", "upstream", "link", "master_link", "replicas", "read back"].map((c) => header.indexOf(c));
+        expect(starts).toEqual([9, 16, 25, 35, 42, 55, 65]);
         for (const row of rows) {
             for (const start of starts) expect(row[start - 1], `${row} @${start}`).toBe(" ");
             for (const start of starts) expect(row[start], `${row} @${start}`).not.toBe(" ");
