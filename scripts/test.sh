@@ -11,4 +11,13 @@ echo "test: node $(node --version), $(docker version --format 'docker engine {{.
 if [ "$(id -u)" -eq 0 ]; then
     trap 'bash scripts/second-docker-host.sh down >/dev/null 2>&1 || true' EXIT
 fi
-npm test -- "$@"
+# A JSON report beside the console one, for the plain closing line below.
+results="$(mktemp)"
+status=0
+npm test -- --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$results" || true
+rm -f "$results"
+exit "$status"
