@@ -319,7 +319,7 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         ],
     ])("%s: CMD-SHELL healthcheck, restart unless-stopped, its own volume at /data", (node, command) => {
         const inputs = container(run, node).inputs;
-        expect(inputs.healthcheck.tests).toEqual(["CMD-SHELL", command]);
+        expect(inputs.healthcheck).toEqual({ tests: ["CMD-SHELL", command], interval: "5s", timeout: "2s", retries: 3, startPeriod: "10s" });
         expect(inputs.restart).toBe("unless-stopped");
         // Longer than redis.conf's shutdown-timeout plus a final save, for docker stop and for deletes.
         expect({ stopTimeout: inputs.stopTimeout, destroyGraceSeconds: inputs.destroyGraceSeconds }).toEqual({
