@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { RestartPolicy } from "../lib/stackSettings";
 import { renderAuthConf } from "../lib/authConf";
 import { DockerHost } from "../lib/dockerHosts";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
@@ -26,7 +27,7 @@ export interface RedisChainArgs {
     /** Require passwords (clients) and ACL users (replication, healthcheck); default true. */
     readonly authEnabled?: boolean;
     /** Docker restart policy of every node; default "unless-stopped". */
-    readonly restartPolicy?: "no" | "on-failure" | "always" | "unless-stopped";
+    readonly restartPolicy?: RestartPolicy;
     /** Run the post-deploy replication check; default true. */
     readonly checkEnabled?: boolean;
     /** Bound for the check's wait for links, in ms; default 60 s. */

@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { RestartPolicy } from "../lib/stackSettings";
 import {
     AUTH_CONF_PATH,
     DATA_DIR,
@@ -43,7 +44,7 @@ export interface RedisNodeArgs {
     /** Passwords and ACL users; absent when authentication is switched off. */
     readonly auth?: NodeAuthFiles;
     /** Docker restart policy; default "unless-stopped". */
-    readonly restart?: "no" | "on-failure" | "always" | "unless-stopped";
+    readonly restart?: RestartPolicy;
 }
 
 /** One Redis server: its data volume and its container, configured entirely through uploads. */

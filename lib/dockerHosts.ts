@@ -27,6 +27,11 @@ export interface DockerHost extends HostAddresses {
 const FIELDS = ["docker", "address", "publishAddress", "caCertPem", "certPem", "keyPem"];
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
+/** True for a dotted-quad IPv4 address (Docker publishes ports on IPs, not names). */
+export function isIPv4(value: string): boolean {
+    return IPV4.test(value);
+}
+
 /** Validates `redis-chain:hosts`; problems are appended, one line each naming host and field. */
 export function parseDockerHosts(raw: unknown, localPublishAddress: string, problems: string[]): DockerHost[] {
     const local: DockerHost = { name: LOCAL_HOST, address: localPublishAddress, publishAddress: localPublishAddress };
@@ -54,12 +59,12 @@ export function parseDockerHosts(raw: unknown, localPublishAddress: string, prob
         }
         const defaultAddress = name === LOCAL_HOST ? localPublishAddress : undefined;
         const address = host.address ?? defaultAddress;
-        if (address === undefined || !IPV4.test(address) || address === "0.0.0.0") {
+        if (address === undefined || !isIPv4(address) || address === "0.0.0.0") {
             problems.push(`${at}.address: ${JSON.stringify(host.address)} is not an IPv4 address other hosts can reach; set the host's address`);
         }
         const publishAddress = host.publishAddress ?? (name === LOCAL_HOST ? localPublishAddress : address);
         // A publishAddress defaulted from a bad address is already reported as the address.
-        if (host.publishAddress !== undefined && !IPV4.test(host.publishAddress)) {
+        if (host.publishAddress !== undefined && !isIPv4(host.publishAddress)) {
             problems.push(`${at}.publishAddress: "${publishAddress}" is not an IPv4 address`);
         }
         const pems = [host.caCertPem, host.certPem, host.keyPem].filter((p) => p !== undefined);

@@ -1,6 +1,6 @@
 // Reads and validates the whole `redis-chain:*` stack config. Pure: index.ts hands it the raw
 // values, so every rule is tested without Pulumi.
-import { DockerHost, parseDockerHosts } from "./dockerHosts";
+import { DockerHost, isIPv4, parseDockerHosts } from "./dockerHosts";
 import { TopologyError, parseTopology } from "./parseTopology";
 import { DEFAULT_TUNING, ReplicationTuning } from "./redisConf";
 import { Topology } from "./topology";
@@ -47,7 +47,6 @@ const RESTART_POLICIES: readonly RestartPolicy[] = ["no", "on-failure", "always"
 /** The tested Redis release; a pinned tag, so a deploy never changes Redis under the user. */
 export const DEFAULT_IMAGE = "redis:7.0.15";
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function parseStackSettings(raw: RawStackConfig): StackSettings {
     const problems: string[] = [];
@@ -57,7 +56,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         problems.push(`restartPolicy: "${raw.restartPolicy}" is not a Docker restart policy; use one of ${RESTART_POLICIES.join(", ")}`);
     }
     const publishAddress = raw.publishAddress ?? "127.0.0.1";
-    if (!IPV4.test(publishAddress)) {
+    if (!isIPv4(publishAddress)) {
         problems.push(`publishAddress: "${publishAddress}" is not an IPv4 address; use 127.0.0.1 (default) or a host address`);
     }
     const hosts = parseDockerHosts(raw.hosts, publishAddress, problems);
