@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_IMAGE, PROJECT_DIR, readStackConfig } from "./harness/deployStack";
 import { clientFor, expectNothingLeft, runVerify, testStack } from "./support";
 
@@ -25,9 +25,14 @@ const reason = unavailableReason();
 if (reason) console.warn(`[pulumi up] skipped: ${reason}`);
 
 describe.skipIf(reason !== undefined)("real pulumi up of the seed stack", () => {
-    const stateDir = mkdtempSync(join(tmpdir(), "redis-chain-state-"));
+    // Made in beforeAll: a skipped describe still runs its body, and would leave the folder behind.
+    let stateDir = "";
     const stackName = `e2e-${process.pid}`;
     let stack: Stack | undefined;
+
+    beforeAll(() => {
+        stateDir = mkdtempSync(join(tmpdir(), "redis-chain-state-"));
+    });
 
     afterAll(async () => {
         try {

@@ -1,12 +1,12 @@
 // Shared pieces of the e2e tests: test stacks that never collide with a user's dev stack, clients
 // built from the stack outputs, and the leftover check.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Redis, { RedisOptions } from "ioredis";
 import { parseInfo } from "../../lib/check/replicationStatus";
 import { expect } from "vitest";
 import { docker, run } from "./harness/run";
+import { withTempDir } from "./harness/tempDir";
 import { DeployedStack, LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "./harness/deployStack";
 
 export { removeLeftovers } from "./harness/leftovers";
@@ -40,22 +40,24 @@ export function clientFor(outputs: any, node: string, transport: "plain" | "tls"
 }
 
 /** Runs `npm run verify` against these outputs, the way a user would after `pulumi up`. */
-export async function runVerify(outputs: any, timeoutSeconds: number): Promise<{ code: number; output: string }> {
-    const dir = mkdtempSync(join(tmpdir(), "redis-chain-verify-"));
-    const file = join(dir, "outputs.json");
-    writeFileSync(file, JSON.stringify(outputs), { mode: 0o600 });
-    try {
-        const output = await run(
-            "npm",
-            ["run", "--silent", "verify", "--", "--outputs-file", file, "--timeout", String(timeoutSeconds)],
-            { cwd: PROJECT_DIR },
-        );
-        return { code: 0, output };
-    } catch (error) {
-        const { code, stdout, stderr } = error as { code?: number; stdout?: string; stderr?: string };
-        if (code === undefined) throw error;
-        return { code, output: `${stdout}${stderr}` };
-    }
+export function runVerify(outputs: any, timeoutSeconds: number): Promise<{ code: number; output: string }> {
+    // The outputs hold the password: a private folder, removed afterwards.
+    return withTempDir("redis-chain-verify-", async (dir) => {
+        const file = join(dir, "outputs.json");
+        writeFileSync(file, JSON.stringify(outputs), { mode: 0o600 });
+        try {
+            const output = await run(
+                "npm",
+                ["run", "--silent", "verify", "--", "--outputs-file", file, "--timeout", String(timeoutSeconds)],
+                { cwd: PROJECT_DIR },
+            );
+            return { code: 0, output };
+        } catch (error) {
+            const { code, stdout, stderr } = error as { code?: number; stdout?: string; stderr?: string };
+            if (code === undefined) throw error;
+            return { code, output: `${stdout}${stderr}` };
+        }
+    });
 }
 
 /** `docker exec … redis-cli` with the stack's password in REDISCLI_AUTH (off the command line). */

@@ -2,10 +2,10 @@
 // in a separate plain Node process (no TypeScript loader, no test framework), evaluating the
 // `__provider` text with require-from-string, then calling `handler().create(props)` or
 // `handler().update(id, olds, news)`.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./run";
+import { withTempDir } from "./tempDir";
 
 const HOST_SCRIPT = `
 const requireFromString = require("require-from-string");
@@ -51,8 +51,7 @@ async function callProviderHost(
     if (typeof props.__provider !== "string" || props.__provider === "") {
         throw new Error("dynamic resource without a serialized __provider");
     }
-    const dir = mkdtempSync(join(tmpdir(), "redis-chain-dynamic-"));
-    try {
+    return withTempDir("redis-chain-dynamic-", async (dir) => {
         const input = join(dir, "props.json");
         const output = join(dir, "outs.json");
         // The engine passes props through a protobuf Struct: JSON values only, undefined dropped.
@@ -60,7 +59,5 @@ async function callProviderHost(
         await run(process.execPath, ["-e", HOST_SCRIPT, input, output], { cwd: projectDir, onStderr });
         const { __id, ...state } = JSON.parse(readFileSync(output, "utf8"));
         return { id: __id, state };
-    } finally {
-        rmSync(dir, { recursive: true, force: true });
-    }
+    });
 }

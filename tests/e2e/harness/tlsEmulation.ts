@@ -3,10 +3,10 @@
 // shared/provider-semantics.md. Anything the program does not use and that cannot be matched
 // exactly is refused with "not emulated" rather than approximated.
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./run";
+import { withTempDir } from "./tempDir";
 
 type Inputs = Record<string, any>;
 type Outputs = { id: string; state: Record<string, unknown> };
@@ -78,7 +78,7 @@ export function createPrivateKeyResource(inputs: Inputs): Outputs {
 }
 
 export async function createSelfSignedCertResource(inputs: Inputs): Promise<Outputs> {
-    return withTempDir(async (dir) => {
+    return withTempDir("redis-chain-tls-", async (dir) => {
         const key = writeFile(dir, "key.pem", inputs.privateKeyPem);
         const extensions = certExtensions(inputs, { selfSigned: true });
         const cnf = writeFile(dir, "openssl.cnf", `[req]\ndistinguished_name=dn\n[dn]\n[ext]\n${extensions}${sanLine(inputs)}`);
@@ -91,7 +91,7 @@ export async function createSelfSignedCertResource(inputs: Inputs): Promise<Outp
 }
 
 export async function createCertRequestResource(inputs: Inputs): Promise<Outputs> {
-    return withTempDir(async (dir) => {
+    return withTempDir("redis-chain-tls-", async (dir) => {
         const key = writeFile(dir, "key.pem", inputs.privateKeyPem);
         const cnf = writeFile(dir, "openssl.cnf", `[req]\ndistinguished_name=dn\nreq_extensions=ext\n[dn]\n[ext]\n${sanLine(inputs)}`);
         const args = ["req", "-new", "-config", cnf, "-key", key, "-sha256", "-subj", subjectArg(inputs.subject)];
@@ -102,7 +102,7 @@ export async function createCertRequestResource(inputs: Inputs): Promise<Outputs
 }
 
 export async function createLocallySignedCertResource(inputs: Inputs): Promise<Outputs> {
-    return withTempDir(async (dir) => {
+    return withTempDir("redis-chain-tls-", async (dir) => {
         const csr = writeFile(dir, "csr.pem", inputs.certRequestPem);
         const ca = writeFile(dir, "ca.pem", inputs.caCertPem);
         const caKey = writeFile(dir, "ca-key.pem", inputs.caPrivateKeyPem);
@@ -193,13 +193,4 @@ function writeFile(dir: string, name: string, content: string): string {
     const path = join(dir, name);
     writeFileSync(path, content, { mode: 0o600 });
     return path;
-}
-
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-    const dir = mkdtempSync(join(tmpdir(), "redis-chain-tls-"));
-    try {
-        return await fn(dir);
-    } finally {
-        rmSync(dir, { recursive: true, force: true });
-    }
 }
