@@ -10,8 +10,8 @@ set -euo pipefail
 LOG=/var/log/redis-chain-dockerd.log
 WAIT_SECONDS="${ENSURE_DOCKER_WAIT_SECONDS:-60}"
 
-say() { printf 'ensure-docker: %s\n' "$*"; }
-die() { printf 'ensure-docker: ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 engine_up() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
 
@@ -44,17 +44,7 @@ dockerd_running() {
 }
 
 if ! command -v dockerd >/dev/null 2>&1; then
-  command -v apt-get >/dev/null 2>&1 || die "dockerd is missing and apt-get is not available to install docker.io"
-  say "installing Debian package docker.io (dockerd missing)"
-  apt_log="$(mktemp)"
-  if ! { DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get update -qq \
-         && DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq -o Dpkg::Use-Pty=0 docker.io; } \
-       </dev/null >"$apt_log" 2>&1; then
-    tail -n 20 "$apt_log" >&2
-    rm -f "$apt_log"
-    die "apt-get could not install: docker.io"
-  fi
-  rm -f "$apt_log"
+  ensure_debian_packages --with-recommends docker.io
   command -v dockerd >/dev/null 2>&1 || die "docker.io installed but dockerd is still not on PATH"
   command -v docker >/dev/null 2>&1 || die "docker.io installed but the docker CLI is still not on PATH"
 fi

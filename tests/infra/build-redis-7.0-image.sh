@@ -4,8 +4,9 @@
 # installed on this machine (redis-tools, busybox-static, gosu) and loaded with
 # `docker import`.
 #
-#   scripts/build-redis-image.sh [IMAGE]      (default: $REDIS_CHAIN_LOCAL_IMAGE
-#                                              or redis-chain-local/redis:7.0.15)
+#   tests/infra/build-redis-7.0-image.sh [IMAGE]   (default: $REDIS_CHAIN_LOCAL_IMAGE
+#                                                   or redis-chain-local/redis:7.0.15)
+# Usually run through tests/infra/build-images.sh.
 #
 # Idempotent: silent (exit 0) when IMAGE exists and was built by this version
 # of the script. Prints one line per action taken (package install, build).
@@ -18,27 +19,31 @@
 #     VOLUME /data, EXPOSE 6379, ENTRYPOINT docker-entrypoint.sh, CMD redis-server.
 #   - the entrypoint: prepends redis-server to "-flag"/"*.conf" arguments,
 #     as root chowns /data content to redis and re-runs itself as redis via
-#     gosu, otherwise sets umask 0077 when it is 0022, then execs.
+#     gosu, otherwise sets umask 0077 when it is 0022, then execs
+#     (tests/infra/docker-entrypoint.sh).
 #   - protected-mode defaults to "no" (the official image patches the compiled
-#     default; Debian's binary says "yes"), see the entrypoint below.
+#     default; Debian's binary says "yes"): the entrypoint adds the flag.
 # Differences: busybox instead of Debian userland (sh/find/chown/... are
 # busybox applets), no bash, no apt.
 set -euo pipefail
 
-DEFAULT_IMAGE=redis-chain-local/redis:7.0.15
-IMAGE="${1:-${REDIS_CHAIN_LOCAL_IMAGE:-$DEFAULT_IMAGE}}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$HERE/../../scripts/lib.sh"
+# shellcheck source=tests/infra/images.env
+source "$HERE/images.env"
+ENTRYPOINT="$HERE/docker-entrypoint.sh"
+
+IMAGE="${1:-${REDIS_CHAIN_LOCAL_IMAGE:-$REDIS_7_0_IMAGE}}"
 PACKAGES=(redis-tools busybox-static gosu)
 RECIPE_LABEL=redis-chain.recipe
-
-say() { printf 'build-redis-image: %s\n' "$*"; }
-die() { printf 'build-redis-image: ERROR: %s\n' "$*" >&2; exit 1; }
 
 command -v docker >/dev/null 2>&1 || die "the docker CLI is missing; run scripts/ensure-docker.sh"
 
 # Fingerprint of this recipe, stored as an image label: an image built by an
 # older version of this script is rebuilt instead of silently reused.
-SCRIPT_PATH="${BASH_SOURCE[0]}"
-RECIPE="$(sha256sum "$SCRIPT_PATH" | cut -c1-16)"
+# It covers this script and the entrypoint file it installs.
+RECIPE="$(cat "${BASH_SOURCE[0]}" "$ENTRYPOINT" | sha256sum | cut -c1-16)"
 
 image_recipe() {
   docker image inspect --format "{{ index .Config.Labels \"$RECIPE_LABEL\" }}" "$IMAGE" 2>/dev/null
@@ -62,27 +67,7 @@ old_id="$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
 
 start_ns="$(date +%s%N)"
 
-# --- host packages ------------------------------------------------------------
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    die "missing Debian packages: ${missing[*]} (install as root: apt-get install -y ${missing[*]})"
-  fi
-  say "installing Debian packages: ${missing[*]}"
-  apt_log="$(mktemp)"
-  if ! { DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get update -qq \
-         && DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 \
-            apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}"; } \
-       </dev/null >"$apt_log" 2>&1; then
-    tail -n 20 "$apt_log" >&2
-    rm -f "$apt_log"
-    die "apt-get could not install: ${missing[*]}"
-  fi
-  rm -f "$apt_log"
-fi
+ensure_debian_packages "${PACKAGES[@]}"
 
 # In Debian's redis-tools, redis-check-rdb is the full redis-server binary
 # (it picks its mode from argv[0]).
@@ -92,7 +77,7 @@ REDIS_BENCH=/usr/bin/redis-benchmark
 BUSYBOX="$(dpkg-query -L busybox-static | grep -E '/busybox$' | head -n1 || true)"
 GOSU="$(dpkg-query -L gosu | grep -E '/gosu$' | head -n1 || true)"
 for f in "$REDIS_BIN" "$REDIS_CLI" "$REDIS_BENCH" "$BUSYBOX" "$GOSU"; do
-  [ -n "$f" ] && [ -x "$f" ] || die "expected executable not found: ${f:-busybox/gosu} (packages: ${PACKAGES[*]})"
+  if [ -z "$f" ] || ! [ -x "$f" ]; then die "expected executable not found: ${f:-busybox/gosu} (packages: ${PACKAGES[*]})"; fi
 done
 for f in "$BUSYBOX" "$GOSU"; do
   if ldd "$f" >/dev/null 2>&1; then die "$f is not statically linked"; fi
@@ -154,58 +139,7 @@ EOF
 : >"$R/etc/resolv.conf"
 chmod 0644 "$R"/etc/{passwd,group,nsswitch.conf,hosts,hostname,resolv.conf}
 
-cat >"$R/usr/local/bin/docker-entrypoint.sh" <<'EOF'
-#!/bin/sh
-# Entrypoint of the redis-chain-local image (behaves like the official redis
-# image's entrypoint; written for this project).
-set -e
-
-# Arguments only ("--port 7000", "/path/redis.conf"): they are for redis-server.
-case "${1:-}" in
-	-* | *.conf) set -- redis-server "$@" ;;
-esac
-
-# Started as root for the server: give the working directory (/data) to the
-# redis user, then run this script again as redis (uid/gid 999) via gosu.
-if [ "${1:-}" = redis-server ] && [ "$(id -u)" = 0 ]; then
-	find . \! -user redis -exec chown redis '{}' +
-	exec gosu redis "$0" "$@"
-fi
-
-# Files Redis creates should not be world-readable, unless the caller already
-# chose a umask other than the default.
-if [ "$(umask)" = 0022 ]; then
-	umask 0077
-fi
-
-# The official image compiles redis-server with protected-mode defaulting to
-# "no"; this binary (Debian's) defaults to "yes". Restore the image's default
-# by appending "--protected-mode no" unless the arguments or the config file
-# set protected-mode (or the config uses include, or reads stdin: left alone).
-if [ "${1:-}" = redis-server ] && [ "$#" -ge 2 ]; then
-	add_pm_no=yes
-	for arg in "$@"; do
-		case "$arg" in
-			--protected-mode | -) add_pm_no=no ;;
-		esac
-	done
-	case "$2" in
-		-*) ;;
-		*)
-			if ! [ -r "$2" ] || grep -qiE '^[[:space:]]*(protected-mode|include)[[:space:]]' "$2"; then
-				add_pm_no=no
-			fi
-			;;
-	esac
-	if [ "$add_pm_no" = yes ]; then
-		set -- "$@" --protected-mode no
-	fi
-elif [ "${1:-}" = redis-server ]; then
-	set -- redis-server --protected-mode no
-fi
-
-exec "$@"
-EOF
+sed -e 's/@SERVER@/redis-server/' -e 's/@USER@/redis/' "$ENTRYPOINT" >"$R/usr/local/bin/docker-entrypoint.sh"
 chmod 0755 "$R/usr/local/bin/docker-entrypoint.sh"
 
 version="$("$R/usr/local/bin/redis-server" --version)" || die "the assembled redis-server does not run: $version"
@@ -213,7 +147,7 @@ redis_version="$(sed -n 's/.* v=\([0-9.]*\) .*/\1/p' <<<"$version")"
 case "$IMAGE" in
   *:*[0-9].[0-9]*)
     [ "${IMAGE##*:}" = "$redis_version" ] \
-      || say "warning: $IMAGE holds Redis $redis_version (from Debian's redis-tools), not ${IMAGE##*:}" ;;
+      || die "$IMAGE would hold Redis $redis_version (from Debian's redis-tools), not ${IMAGE##*:}" ;;
 esac
 
 # Pack: everything root-owned, except /data (999:999). Built this way so no
@@ -237,5 +171,4 @@ if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
   docker image rm "$old_id" >/dev/null 2>&1 || true
 fi
 
-elapsed="$(( ($(date +%s%N) - start_ns) / 1000000 ))"
-say "built $IMAGE ($new_id, Redis $redis_version) in $((elapsed / 1000)).$(printf '%03d' $((elapsed % 1000)))s"
+say "built $IMAGE ($new_id, Redis $redis_version) in $(elapsed_since "$start_ns")"

@@ -2,13 +2,13 @@
 # The test bed for a two-host chain on one machine: a second Docker engine in its own network
 # namespace, standing in for a second machine (issue #7).
 #
-#   scripts/second-docker-host.sh up       start it (or repair what is missing); silent when up
-#   scripts/second-docker-host.sh status   exit 0 when it is up, 1 otherwise; prints what it sees
-#   scripts/second-docker-host.sh down     stop and remove everything it made except the data root
+#   tests/infra/second-docker-host.sh up       start it (or repair what is missing); silent when up
+#   tests/infra/second-docker-host.sh status   exit 0 when it is up, 1 otherwise; prints what it sees
+#   tests/infra/second-docker-host.sh down     stop and remove everything it made except the data root
 #                                          (image cache); silent when already down, safe when
 #                                          half set up
-#   scripts/second-docker-host.sh purge    down, then also delete the data root and the logs
-#   scripts/second-docker-host.sh stop-engine   stop only its dockerd (its containers stop with it);
+#   tests/infra/second-docker-host.sh purge    down, then also delete the data root and the logs
+#   tests/infra/second-docker-host.sh stop-engine   stop only its dockerd (its containers stop with it);
 #                                          `up` starts it again
 #
 # Run as root. What `up` makes:
@@ -68,7 +68,6 @@ BIP="${REDIS_CHAIN_HOST2_BIP:-10.201.0.1/24}"
 POOL="${REDIS_CHAIN_HOST2_POOL:-10.202.0.0/16}"
 POOL_SIZE=24
 WAIT_SECONDS="${REDIS_CHAIN_HOST2_WAIT_SECONDS:-60}"
-IMAGE="${REDIS_CHAIN_LOCAL_IMAGE:-redis-chain-local/redis:7.0.15}"
 if [ -n "${REDIS_CHAIN_MAIN_DOCKER_HOST:-}" ]; then
   MAIN_URL="$REDIS_CHAIN_MAIN_DOCKER_HOST"
 elif [ -n "${DOCKER_HOST:-}" ] && [ "$DOCKER_HOST" != "$HOST2_URL" ]; then
@@ -78,9 +77,11 @@ else
 fi
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-say() { printf 'second-docker-host: %s\n' "$*"; }
-warn() { printf 'second-docker-host: WARNING: %s\n' "$*" >&2; }
-die() { printf 'second-docker-host: ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/../../scripts/lib.sh"
+# shellcheck source=tests/infra/images.env
+source "$SCRIPT_DIR/images.env"
+IMAGE="${REDIS_CHAIN_LOCAL_IMAGE:-$REDIS_7_0_IMAGE}"
 
 usage() {
   sed -n '5,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -197,7 +198,7 @@ up_network() {
     in_ns ip link delete "$VETH_NS" >/dev/null 2>&1 || true
     ip link add "$VETH_HOST" type veth peer name "$VETH_NS" netns "$NETNS"
     # IPv4 only on the link: no IPv6 router solicitations / DAD chatter
-    [ -e "/proc/sys/net/ipv6/conf/$VETH_HOST" ] && sysctl -qw "net.ipv6.conf.$VETH_HOST.disable_ipv6=1" || true
+    if [ -e "/proc/sys/net/ipv6/conf/$VETH_HOST" ]; then sysctl -qw "net.ipv6.conf.$VETH_HOST.disable_ipv6=1" || true; fi
     in_ns sh -c "[ -e /proc/sys/net/ipv6/conf/$VETH_NS ] && sysctl -qw net.ipv6.conf.$VETH_NS.disable_ipv6=1" || true
     did "created veth $VETH_HOST ($HOST_ADDR/$LINK_PREFIX) <-> $VETH_NS ($NS_ADDR/$LINK_PREFIX, in $NETNS)"
   fi
@@ -209,7 +210,7 @@ up_network() {
 
 write_containerd_config() {
   cat >"$CTRD_CONFIG" <<EOF
-# written by scripts/second-docker-host.sh: the second engine's own containerd
+# written by tests/infra/second-docker-host.sh: the second engine's own containerd
 version = 2
 root = "$CTRD_ROOT"
 state = "$CTRD_STATE"
@@ -233,17 +234,17 @@ EOF
 
 up_containerd() {
   containerd_up && return 0
-  local pid i
+  local pid
   if pid="$(containerd_pid)"; then
     # running but no socket yet: give it a moment, else restart it
-    for i in $(seq 1 20); do [ -S "$CTRD_SOCK" ] && return 0; sleep 0.25; done
+    for _ in $(seq 1 20); do [ -S "$CTRD_SOCK" ] && return 0; sleep 0.25; done
     stop_pid "$pid" containerd 10 >/dev/null
   fi
   write_containerd_config
   rm -f "$CTRD_SOCK"
   spawn_in_ns "$CTRD_LOG" containerd --config "$CTRD_CONFIG"
   pid=$SPAWNED
-  for i in $(seq 1 $(( WAIT_SECONDS * 4 ))); do
+  for _ in $(seq 1 $(( WAIT_SECONDS * 4 ))); do
     if ! pid_alive "$pid"; then
       tail -n 20 "$CTRD_LOG" >&2 || true
       die "containerd for $NAME exited; see $CTRD_LOG"
@@ -258,7 +259,7 @@ up_containerd() {
 
 up_dockerd() {
   host2_up && return 0
-  local pid i
+  local pid
   if ! pid="$(dockerd_pid)"; then
     check_no_overlap
     # Its own config file (not /etc/docker/daemon.json, the main engine's) and its own trust key
@@ -279,7 +280,7 @@ up_dockerd() {
     pid=$SPAWNED
     did "started dockerd (pid $pid, log $LOG)"
   fi
-  for i in $(seq 1 "$WAIT_SECONDS"); do
+  for _ in $(seq 1 "$WAIT_SECONDS"); do
     host2_up && return 0
     if ! pid_alive "$pid"; then
       tail -n 20 "$LOG" >&2 || true
@@ -298,8 +299,8 @@ up_image() {
     die "the main engine ($MAIN_URL) does not answer and $NAME lacks $IMAGE; run scripts/ensure-docker.sh"
   fi
   if ! want="$(image_id engine1)"; then
-    [ -f "$SCRIPT_DIR/build-redis-image.sh" ] || die "the main engine lacks $IMAGE"
-    DOCKER_HOST="$MAIN_URL" bash "$SCRIPT_DIR/build-redis-image.sh" "$IMAGE"
+    [ -f "$SCRIPT_DIR/build-redis-7.0-image.sh" ] || die "the main engine lacks $IMAGE"
+    DOCKER_HOST="$MAIN_URL" bash "$SCRIPT_DIR/build-redis-7.0-image.sh" "$IMAGE"
     want="$(image_id engine1)" || die "the main engine still lacks $IMAGE"
   fi
   [ "$want" = "$have" ] && return 0
@@ -344,7 +345,9 @@ cmd_status() {
      ! dockerd_pid >/dev/null && ! containerd_pid >/dev/null; then
     say "down"
   else
-    say "partly up; missing: $(IFS=,; echo "${missing[*]}" | sed 's/,/, /g') (run: $0 up, or $0 down)"
+    local missing_list
+    missing_list="$(IFS=,; echo "${missing[*]}")"
+    say "partly up; missing: ${missing_list//,/, } (run: $0 up, or $0 down)"
   fi
   return 1
 }
@@ -353,15 +356,15 @@ cmd_status() {
 
 # stop_pid PID WHAT SECONDS: TERM, wait, then KILL
 stop_pid() {
-  local pid="$1" what="$2" secs="$3" i
+  local pid="$1" what="$2" secs="$3"
   pid_alive "$pid" || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 $(( secs * 4 ))); do
+  for _ in $(seq 1 $(( secs * 4 ))); do
     pid_alive "$pid" || { say "stopped $what (pid $pid)"; return 0; }
     sleep 0.25
   done
   kill -KILL "$pid" 2>/dev/null || true
-  for i in $(seq 1 20); do pid_alive "$pid" || break; sleep 0.25; done
+  for _ in $(seq 1 20); do pid_alive "$pid" || break; sleep 0.25; done
   say "killed $what (pid $pid, did not stop within ${secs}s)"
 }
 
@@ -376,9 +379,9 @@ mounts_under() {
 cgroup_dirs() {
   local r
   [ -n "${CGROUP_PARENT#/}" ] || return 0
-  for r in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name "${CGROUP_PARENT#/}" 2>/dev/null); do
+  while read -r r; do
     find "$r" -depth -type d 2>/dev/null
-  done
+  done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name "${CGROUP_PARENT#/}" 2>/dev/null)
   return 0
 }
 # pids of processes in any of those cgroups (the containers of a crashed engine)
@@ -419,14 +422,14 @@ cmd_down() {
   pids=""
   netns_ok && pids="$(ip netns pids "$NETNS" 2>/dev/null || true)"
   pids="$pids $(cgroup_pids)"
-  pids="$(echo $pids | tr ' ' '\n' | grep -E '^[0-9]+$' | sort -un | grep -vx "$$" || true)"
+  pids="$(tr ' ' '\n' <<<"$pids" | grep -E '^[0-9]+$' | sort -un | grep -vx "$$" || true)"
   if [ -n "$pids" ]; then
     # shellcheck disable=SC2086
     kill -TERM $pids 2>/dev/null || true
     sleep 1
     # shellcheck disable=SC2086
     kill -KILL $pids 2>/dev/null || true
-    say "killed leftover processes: $(echo $pids)"
+    say "killed leftover processes: $(tr '\n' ' ' <<<"$pids")"
   fi
   n=0
   while read -r d; do [ -n "$d" ] && rmdir "$d" 2>/dev/null && n=$((n + 1)); done < <(cgroup_dirs)

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Build one local image shaped like an official one from Debian trixie packages, without any
+# registry: mmdebstrap assembles a minbase root filesystem from the machine's Debian mirror, it is
+# shaped here (users, paths, entrypoint) and loaded with `docker import`.
+#
+#   tests/infra/build-trixie-image.sh NAME     NAME: redis-8.0 | valkey-8.1 | redis-exporter | prometheus
+# Usually run through tests/infra/build-images.sh.
+#
+# The tag is the upstream version of the package in the built root filesystem; the build fails when
+# it differs from tests/infra/images.env or from what the binary itself reports.
+# Idempotent: silent (exit 0) when the image exists with this recipe's label (a hash of this script
+# and the entrypoint file).
+#
+# Shapes (as in the official images, where a program can notice):
+#   redis-8.0, valkey-8.1: user/group redis (valkey) = 999:999, /data owned by it, WORKDIR /data,
+#     VOLUME /data, EXPOSE 6379, binaries in /usr/local/bin (the Valkey image also has the redis-*
+#     names, as links to the valkey-* binaries), ENTRYPOINT docker-entrypoint.sh (prepends the
+#     server to "-flag"/"*.conf" arguments; as root with the server's own name chowns /data content
+#     and drops to 999 with gosu (redis) or setpriv (valkey); umask 0077 where it was 0022;
+#     protected-mode "no" by default), CMD the server.
+#   redis-exporter: /redis_exporter (also redis_exporter on PATH), USER 59000:59000, EXPOSE 9121.
+#   prometheus: /bin/prometheus and promtool, /etc/prometheus/prometheus.yml scraping itself,
+#     USER nobody (65534), data in /prometheus (owned by nobody, group-writable), EXPOSE 9090.
+# Differences: Debian userland (bash, apt, dpkg stay), Debian's compiled defaults.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$HERE/../../scripts/lib.sh"
+# shellcheck source=tests/infra/images.env
+source "$HERE/images.env"
+ENTRYPOINT="$HERE/docker-entrypoint.sh"
+RECIPE_LABEL=redis-chain.recipe
+SUITE=trixie
+
+name="${1:-}"
+case "$name" in
+  redis-8.0)
+    IMAGE="$REDIS_8_0_IMAGE"; PACKAGES=(redis-server redis-sentinel redis-tools gosu)
+    VERSION_PACKAGE=redis-server; PROJECT=redis ;;
+  valkey-8.1)
+    IMAGE="$VALKEY_8_1_IMAGE"; PACKAGES=(valkey-server valkey-sentinel valkey-tools)
+    VERSION_PACKAGE=valkey-server; PROJECT=valkey ;;
+  redis-exporter)
+    IMAGE="$REDIS_EXPORTER_IMAGE"; PACKAGES=(prometheus-redis-exporter)
+    VERSION_PACKAGE=prometheus-redis-exporter; PROJECT=redis-exporter ;;
+  prometheus)
+    IMAGE="$PROMETHEUS_IMAGE"; PACKAGES=(prometheus)
+    VERSION_PACKAGE=prometheus; PROJECT=prometheus ;;
+  *) die "usage: $0 redis-8.0 | valkey-8.1 | redis-exporter | prometheus" ;;
+esac
+
+command -v docker >/dev/null 2>&1 || die "the docker CLI is missing; run scripts/ensure-docker.sh"
+RECIPE="$(cat "${BASH_SOURCE[0]}" "$ENTRYPOINT" | sha256sum | cut -c1-16)"
+image_recipe() {
+  docker image inspect --format "{{ index .Config.Labels \"$RECIPE_LABEL\" }}" "$IMAGE" 2>/dev/null
+}
+if current="$(image_recipe)" && [ "$current" = "$RECIPE" ]; then
+  exit 0
+fi
+docker info >/dev/null 2>&1 || die "no Docker engine answers 'docker info'; run scripts/ensure-docker.sh first"
+[ "$(id -u)" -eq 0 ] || die "building $IMAGE needs root (mmdebstrap, chroot, file ownership)"
+
+# Serialise concurrent builds, then re-check.
+exec 9>>"${TMPDIR:-/tmp}/redis-chain-build-image.$(id -u).lock"
+flock 9
+if current="$(image_recipe)" && [ "$current" = "$RECIPE" ]; then
+  exit 0
+fi
+old_id="$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
+start_ns="$(date +%s%N)"
+
+ensure_debian_packages mmdebstrap
+
+# The machine's Debian mirror, from its apt sources (deb822 "URIs:" or one-line "deb URL"),
+# skipping the security archive. REDIS_CHAIN_DEBIAN_MIRROR overrides it.
+debian_mirror() {
+  if [ -n "${REDIS_CHAIN_DEBIAN_MIRROR:-}" ]; then
+    printf '%s\n' "$REDIS_CHAIN_DEBIAN_MIRROR"
+    return
+  fi
+  local f found
+  for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list; do
+    [ -r "$f" ] || continue
+    found="$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) print $i }
+                  /^deb / { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }' "$f" \
+             | grep -m1 -E '/debian/?$' || true)"
+    if [ -n "$found" ]; then
+      printf '%s\n' "$found"
+      return 0
+    fi
+  done
+  return 1
+}
+MIRROR="$(debian_mirror)" || die "no Debian mirror found in /etc/apt/sources.list*; set REDIS_CHAIN_DEBIAN_MIRROR"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/redis-chain-image.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+R="$work/rootfs"
+mkdir "$R"
+includes="$(IFS=,; echo "${PACKAGES[*]}")"
+if ! mmdebstrap --quiet --variant=minbase --include="$includes" \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/info/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+    "$SUITE" "$R" "$MIRROR" >"$work/mmdebstrap.log" 2>&1; then
+  tail -n 20 "$work/mmdebstrap.log" >&2
+  die "mmdebstrap could not build the $SUITE root filesystem for $IMAGE"
+fi
+rm -rf "$R"/var/cache/apt/* "$R"/var/lib/apt/lists/* "$R"/var/log/*.log "$R"/var/log/apt/*
+
+# The tag: the package's upstream version (no epoch, no Debian revision or repack suffix).
+# shellcheck disable=SC2016 # ${Version} is dpkg-query's field name, not a shell expansion
+package_version="$(chroot "$R" dpkg-query -W -f='${Version}' "$VERSION_PACKAGE")"
+version="$(sed -E 's/^[0-9]+://; s/[-+~].*//' <<<"$package_version")"
+say "$VERSION_PACKAGE $package_version in $SUITE: tag $version"
+[ "${IMAGE##*:}" = "$version" ] \
+  || die "$SUITE's $VERSION_PACKAGE is $version, but images.env names $IMAGE; update tests/infra/images.env"
+
+# give_ids USER UID: the user and its group get the id UID (files they own follow).
+give_ids() {
+  local user="$1" id="$2" old_uid old_gid
+  if old_uid="$(chroot "$R" id -u "$user" 2>/dev/null)"; then
+    old_gid="$(chroot "$R" id -g "$user")"
+    chroot "$R" groupmod -g "$id" "$user"
+    chroot "$R" usermod -u "$id" -g "$id" -d /data "$user"
+    find "$R" -xdev \( -uid "$old_uid" -o -gid "$old_gid" \) -exec chown -h "$id:$id" '{}' +
+  else
+    chroot "$R" groupadd -r -g "$id" "$user"
+    chroot "$R" useradd -r -M -u "$id" -g "$user" -d /data -s /usr/sbin/nologin "$user"
+  fi
+}
+
+# server_shape SERVER_PREFIX: binaries to /usr/local/bin, user 999, /data, entrypoint.
+server_shape() {
+  local prefix="$1" f
+  for f in "$R"/usr/bin/"$prefix"-*; do
+    mv "$f" "$R/usr/local/bin/"
+  done
+  give_ids "$PROJECT" 999
+  mkdir -p "$R/data"
+  chown 999:999 "$R/data"
+  chmod 0755 "$R/data"
+  sed -e "s/@SERVER@/$prefix-server/" -e "s/@USER@/$PROJECT/" "$ENTRYPOINT" >"$R/usr/local/bin/docker-entrypoint.sh"
+  chmod 0755 "$R/usr/local/bin/docker-entrypoint.sh"
+}
+
+changes=(--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
+case "$name" in
+  redis-8.0)
+    server_shape redis
+    binary_version="$(chroot "$R" /usr/local/bin/redis-server --version | sed -n 's/.* v=\([0-9.]*\) .*/\1/p')"
+    changes+=(--change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change 'CMD ["redis-server"]'
+              --change 'WORKDIR /data' --change 'VOLUME /data' --change 'EXPOSE 6379') ;;
+  valkey-8.1)
+    server_shape valkey
+    for f in server sentinel cli benchmark check-aof check-rdb; do
+      ln -s "valkey-$f" "$R/usr/local/bin/redis-$f"
+    done
+    binary_version="$(chroot "$R" /usr/local/bin/valkey-server --version | sed -n 's/.* v=\([0-9.]*\) .*/\1/p')"
+    changes+=(--change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change 'CMD ["valkey-server"]'
+              --change 'WORKDIR /data' --change 'VOLUME /data' --change 'EXPOSE 6379') ;;
+  redis-exporter)
+    ln -s /usr/bin/prometheus-redis-exporter "$R/usr/local/bin/redis_exporter"
+    ln -s /usr/bin/prometheus-redis-exporter "$R/redis_exporter"
+    binary_version="$(chroot "$R" /redis_exporter -version 2>&1 | grep -oE 'v?[0-9]+\.[0-9]+\.[0-9]+' | head -n1 | tr -d v)"
+    changes+=(--change 'ENTRYPOINT ["/redis_exporter"]' --change 'USER 59000:59000' --change 'EXPOSE 9121') ;;
+  prometheus)
+    mkdir -p "$R/prometheus" "$R/etc/prometheus"
+    cat >"$R/etc/prometheus/prometheus.yml" <<'YML'
+# Prometheus scraping itself, as the official image's default configuration does.
+global:
+  scrape_interval: 15s
+  evaluation_interval: 15s
+scrape_configs:
+  - job_name: prometheus
+    static_configs:
+      - targets: ["localhost:9090"]
+YML
+    chown -R 65534:65534 "$R/etc/prometheus" "$R/prometheus"
+    chmod g+w "$R/prometheus"
+    binary_version="$(chroot "$R" /bin/prometheus --version 2>&1 | sed -n 's/^prometheus, version \([0-9.]*\).*/\1/p')"
+    changes+=(--change 'ENTRYPOINT ["/bin/prometheus"]'
+              --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+              --change 'USER nobody' --change 'WORKDIR /prometheus' --change 'VOLUME /prometheus'
+              --change 'EXPOSE 9090') ;;
+esac
+[ "$binary_version" = "$version" ] \
+  || die "the built $PROJECT binary reports version '${binary_version}', the package $version"
+
+tar --numeric-owner --xattrs -C "$R" -cf "$work/rootfs.tar" .
+new_id="$(docker import "${changes[@]}" --change "LABEL $RECIPE_LABEL=$RECIPE" \
+  --message "redis-chain local $PROJECT $version (Debian $SUITE $VERSION_PACKAGE $package_version)" \
+  "$work/rootfs.tar" "$IMAGE")" || die "docker import failed for $IMAGE"
+if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
+  docker image rm "$old_id" >/dev/null 2>&1 || true
+fi
+say "built $IMAGE ($new_id, $(du -m "$work/rootfs.tar" | cut -f1) MB) in $(elapsed_since "$start_ns")"

@@ -1,0 +1,34 @@
+// The local images the tests run, read from tests/infra/images.env (the one place their names and
+// tags are written; the shell scripts source the same file).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** NAME=value lines of a file the shell can source; comments and blank lines are skipped. */
+export function parseImagesEnv(text: string): Record<string, string> {
+    const vars: Record<string, string> = {};
+    for (const line of text.split("\n")) {
+        const match = /^([A-Z0-9_]+)=(\S+)$/.exec(line.trim());
+        if (match) vars[match[1]] = match[2];
+    }
+    return vars;
+}
+
+const vars = parseImagesEnv(readFileSync(join(__dirname, "images.env"), "utf8"));
+
+function image(key: string): string {
+    const value = vars[key];
+    if (!value) throw new Error(`tests/infra/images.env has no ${key}`);
+    return value;
+}
+
+/** Local stand-ins for the official images, by the name each test asks for. */
+export const LOCAL_IMAGES = {
+    redis7: image("REDIS_7_0_IMAGE"),
+    redis8: image("REDIS_8_0_IMAGE"),
+    valkey8: image("VALKEY_8_1_IMAGE"),
+    redisExporter: image("REDIS_EXPORTER_IMAGE"),
+    prometheus: image("PROMETHEUS_IMAGE"),
+} as const;
+
+/** The image the e2e stacks run unless REDIS_CHAIN_LOCAL_IMAGE names another. */
+export const DEFAULT_LOCAL_IMAGE = process.env.REDIS_CHAIN_LOCAL_IMAGE ?? LOCAL_IMAGES.redis7;
