@@ -5,7 +5,7 @@ import { renderAuthConf } from "../lib/authConf";
 import { DockerHost } from "../lib/dockerHosts";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
 import { DEFAULT_TUNING, ReplicationTuning, renderRedisConf } from "../lib/redisConf";
-import { LOCAL_HOST, RedisNode as RedisNodeModel, Topology } from "../lib/topology";
+import { LOCAL_HOST, NodeSpec, Topology } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
 import { NodeCertificate } from "./nodeCertificate";
@@ -43,11 +43,12 @@ interface HostResources {
 
 /** Per host an image and a network (and a provider unless local), PKI, the nodes, the check. */
 export class RedisChain extends pulumi.ComponentResource {
-    /** Connection info per node name. */
-    readonly nodes: Record<string, NodeConnectionInfo>;
+    /** Connection info (role, upstream, endpoints) per node name. */
+    readonly connectionInfo: Record<string, NodeConnectionInfo>;
     /** PEM of the CA clients use to verify TLS listeners; empty without TLS. */
     readonly caCertPem: pulumi.Output<string>;
-    readonly networkName: pulumi.Output<string>;
+    /** The chain's Docker network per host name; every host's network carries `args.networkName`. */
+    readonly networkNames: Record<string, pulumi.Output<string>>;
     /** Container IDs per node name. */
     readonly containerIds: Record<string, pulumi.Output<string>>;
     /** The check's outputs, or undefined when the check is switched off. */
@@ -87,7 +88,7 @@ export class RedisChain extends pulumi.ComponentResource {
                 : undefined;
         const confOptions = { tuning: args.tuning ?? DEFAULT_TUNING, authEnabled: passwords !== undefined };
 
-        this.nodes = {};
+        this.connectionInfo = {};
         this.containerIds = {};
         for (const node of topology.nodes) {
             const cert = ca && node.speaksTls ? this.nodeCertificate(name, node, ca) : undefined;
@@ -109,11 +110,11 @@ export class RedisChain extends pulumi.ComponentResource {
                 // The node's volume and container go to its host's engine.
                 { parent: this, providers: host.provider ? [host.provider] : undefined },
             );
-            this.nodes[node.name] = nodeConnectionInfo(node);
+            this.connectionInfo[node.name] = nodeConnectionInfo(node);
             this.containerIds[node.name] = redisNode.containerId;
         }
         this.caCertPem = ca ? ca.certPem : pulumi.output("");
-        this.networkName = hostResources.values().next().value!.networkName;
+        this.networkNames = Object.fromEntries([...hostResources].map(([host, resources]) => [host, resources.networkName]));
         this.password = passwords?.client;
         this.clientCertPem = clientCert?.certPem;
         this.clientKeyPem = clientCert?.privateKeyPem;
@@ -121,7 +122,7 @@ export class RedisChain extends pulumi.ComponentResource {
         if (args.checkEnabled ?? true) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi
                 .output(this.caCertPem)
-                .apply((caCertPem) => ({ nodes: Object.values(this.nodes), caCertPem }));
+                .apply((caCertPem) => ({ nodes: Object.values(this.connectionInfo), caCertPem }));
             const credentials: pulumi.Output<ChainCredentials> = pulumi
                 .all([this.password, this.clientCertPem, this.clientKeyPem])
                 .apply(([password, clientCertPem, clientKeyPem]) => ({ password, clientCertPem, clientKeyPem }));
@@ -136,7 +137,7 @@ export class RedisChain extends pulumi.ComponentResource {
                 child,
             );
         }
-        this.registerOutputs({ nodes: this.nodes, caCertPem: this.caCertPem, networkName: this.networkName });
+        this.registerOutputs({ connectionInfo: this.connectionInfo, caCertPem: this.caCertPem, networkNames: this.networkNames });
     }
 
     private hostResources(name: string, host: DockerHost, args: RedisChainArgs): HostResources {
@@ -165,7 +166,7 @@ export class RedisChain extends pulumi.ComponentResource {
         return { provider, imageId: image.imageId, networkName: network.name };
     }
 
-    private nodeCertificate(name: string, node: RedisNodeModel, ca: CertificateAuthority): NodeCertificate {
+    private nodeCertificate(name: string, node: NodeSpec, ca: CertificateAuthority): NodeCertificate {
         // The names a client may dial: container name, alias, the deploying machine's loopback, and
         // the address its ports are published on.
         const ipAddresses = [...new Set(["127.0.0.1", node.publishAddress])].filter((ip) => ip !== "0.0.0.0");

@@ -1,7 +1,8 @@
 // Reads and validates the whole `redis-chain:*` stack config. Pure: index.ts hands it the raw
 // values, so every rule is tested without Pulumi.
 import { DockerHost, isIPv4, parseDockerHosts } from "./dockerHosts";
-import { TopologyError, parseTopology } from "./parseTopology";
+import { ConfigError } from "./configError";
+import { parseTopology } from "./parseTopology";
 import { DEFAULT_TUNING, ReplicationTuning } from "./redisConf";
 import { Topology } from "./topology";
 
@@ -68,7 +69,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
             hosts: new Map(hosts.map((h) => [h.name, h])),
         });
     } catch (error) {
-        if (!(error instanceof TopologyError)) throw error;
+        if (!(error instanceof ConfigError)) throw error;
         problems.push(...error.problems);
     }
     const image = raw.image ?? DEFAULT_IMAGE;
@@ -95,7 +96,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         ),
         backlogSizeMb: backlogSizeMb(raw, problems),
     };
-    if (problems.length > 0 || !topology) throw new TopologyError(problems);
+    if (problems.length > 0 || !topology) throw new ConfigError(problems);
     return {
         topology,
         image,

@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { TopologyError, parseTopology } from "../../lib/parseTopology";
+import { ConfigError } from "../../lib/configError";
+import { parseTopology } from "../../lib/parseTopology";
 import { DEFAULT_IMAGE, RawStackConfig, parseStackSettings } from "../../lib/stackSettings";
 import { seedNodes } from "../support/seed";
 
-function rejection(raw: RawStackConfig): TopologyError {
+function rejection(raw: RawStackConfig): ConfigError {
     let thrown: unknown;
     try {
         parseStackSettings(raw);
     } catch (error) {
         thrown = error;
     }
-    expect(thrown, "parseStackSettings accepted invalid config").toBeInstanceOf(TopologyError);
-    return thrown as TopologyError;
+    expect(thrown, "parseStackSettings accepted invalid config").toBeInstanceOf(ConfigError);
+    return thrown as ConfigError;
 }
 
 describe("parseStackSettings: defaults", () => {
