@@ -210,7 +210,9 @@ export type StackConfigKey = keyof typeof stackConfigSchema.shape;
 /** The keys index.ts reads from the Pulumi config. */
 export const STACK_CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as StackConfigKey[];
 /** The stack config as index.ts hands it over: strings, with objects as JSON text or already parsed. */
-export type RawStackConfig = { readonly [K in StackConfigKey]?: z.input<typeof stackConfigSchema>[K] };
+export type RawStackConfig = {
+    readonly [K in StackConfigKey]?: unknown extends z.input<(typeof stackConfigSchema.shape)[K]> ? unknown : string;
+};
 
 const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Null when `name` is a valid Docker network name, else the problem's text after the key. */
