@@ -4,7 +4,7 @@ import { RestartPolicy } from "../lib/stackSettings";
 import { renderAuthConf } from "../lib/authConf";
 import { DockerHost } from "../lib/dockerHosts";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
-import { DEFAULT_TUNING, ReplicationTuning, renderRedisConf } from "../lib/redisConf";
+import { ReplicationTuning, renderRedisConf } from "../lib/redisConf";
 import { LOCAL_HOST, NodeSpec, Topology } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
@@ -23,15 +23,15 @@ export interface RedisChainArgs {
     /** Docker hosts, "local" (the default provider) among them; from `parseStackSettings`. */
     readonly hosts: readonly DockerHost[];
     /** Replication settings written into every redis.conf. */
-    readonly tuning?: ReplicationTuning;
-    /** Require passwords (clients) and ACL users (replication, healthcheck); default true. */
-    readonly authEnabled?: boolean;
-    /** Docker restart policy of every node; default "unless-stopped". */
-    readonly restartPolicy?: RestartPolicy;
-    /** Run the post-deploy replication check; default true. */
-    readonly checkEnabled?: boolean;
-    /** Bound for the check's wait for links, in ms; default 60 s. */
-    readonly checkTimeoutMs?: number;
+    readonly tuning: ReplicationTuning;
+    /** Require passwords (clients) and ACL users (replication, healthcheck). */
+    readonly authEnabled: boolean;
+    /** Docker restart policy of every node. */
+    readonly restartPolicy: RestartPolicy;
+    /** Run the post-deploy replication check. */
+    readonly checkEnabled: boolean;
+    /** Bound for the check's wait for links, in ms. */
+    readonly checkTimeoutMs: number;
 }
 
 /** What the chain needs on one Docker host. */
@@ -70,7 +70,7 @@ export class RedisChain extends pulumi.ComponentResource {
                 .map((host) => [host.name, this.hostResources(name, host, args)]),
         );
         const ca = topology.nodes.some((n) => n.speaksTls) ? new CertificateAuthority(`${name}-ca`, {}, child) : undefined;
-        const passwords = (args.authEnabled ?? true) ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
+        const passwords = args.authEnabled ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
         const clientCert =
             ca && topology.nodes.some((n) => n.tlsAuthClients !== "no")
                 ? new NodeCertificate(
@@ -86,7 +86,7 @@ export class RedisChain extends pulumi.ComponentResource {
                       child,
                   )
                 : undefined;
-        const confOptions = { tuning: args.tuning ?? DEFAULT_TUNING, authEnabled: passwords !== undefined };
+        const confOptions = { tuning: args.tuning, authEnabled: passwords !== undefined };
 
         this.connectionInfo = {};
         this.containerIds = {};
@@ -119,7 +119,7 @@ export class RedisChain extends pulumi.ComponentResource {
         this.clientCertPem = clientCert?.certPem;
         this.clientKeyPem = clientCert?.privateKeyPem;
 
-        if (args.checkEnabled ?? true) {
+        if (args.checkEnabled) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi
                 .output(this.caCertPem)
                 .apply((caCertPem) => ({ nodes: Object.values(this.connectionInfo), caCertPem }));
@@ -132,7 +132,7 @@ export class RedisChain extends pulumi.ComponentResource {
                     chain,
                     credentials,
                     containerIds: Object.values(this.containerIds),
-                    timeoutMs: args.checkTimeoutMs ?? 60_000,
+                    timeoutMs: args.checkTimeoutMs,
                 },
                 child,
             );

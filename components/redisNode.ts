@@ -43,8 +43,8 @@ export interface RedisNodeArgs {
     readonly tls?: NodeTlsFiles;
     /** Passwords and ACL users; absent when authentication is switched off. */
     readonly auth?: NodeAuthFiles;
-    /** Docker restart policy; default "unless-stopped". */
-    readonly restart?: RestartPolicy;
+    /** Docker restart policy. */
+    readonly restart: RestartPolicy;
 }
 
 /** One Redis server: its data volume and its container, configured entirely through uploads. */
@@ -86,7 +86,7 @@ export class RedisNode extends pulumi.ComponentResource {
                     retries: 3,
                     startPeriod: "10s",
                 },
-                restart: args.restart ?? "unless-stopped",
+                restart: args.restart,
                 // Redis waits up to shutdown-timeout (3 s, redis.conf) for lagging replicas, then
                 // writes its final RDB. Docker's default 10 s ran out first and the save was lost.
                 // stopTimeout covers `docker stop` and daemon shutdown; destroyGraceSeconds covers the

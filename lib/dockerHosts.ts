@@ -30,14 +30,14 @@ export function parseDockerHosts(raw: unknown, localPublishAddress: string, prob
             problems.push(`${at}: host names are 1-32 lowercase letters, digits or '-'`);
             continue;
         }
-        const shape = dockerHostSchema.safeParse(value ?? {});
+        const fields = (value ?? {}) as Record<string, unknown>;
+        const shape = dockerHostSchema.safeParse(fields);
         const issues = shape.error?.issues ?? [];
         problems.push(...issueLines(issues, at, () => HOST_FIELDS));
         if (issues.some((iss) => iss.path.length === 0 && iss.code === "invalid_type")) continue;
         // The rules below still run on the fields that are well-formed, so every problem is said at once.
         const failed = new Set(issues.map((iss) => iss.path[0]));
-        const wellFormed = HOST_FIELDS.filter((key) => !failed.has(key)).map((key) => [key, (value as Record<string, unknown>)[key]]);
-        const host = shape.data ?? (Object.fromEntries(wellFormed) as DockerHostConfig);
+        const host = shape.data ?? (Object.fromEntries(HOST_FIELDS.filter((key) => !failed.has(key)).map((key) => [key, fields[key]])) as DockerHostConfig);
         if (name !== LOCAL_HOST && !host.docker && !failed.has("docker")) {
             problems.push(`${at}.docker: required; e.g. unix:///var/run/docker.sock, tcp://10.0.0.5:2376 or ssh://user@host`);
         }

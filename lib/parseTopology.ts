@@ -95,7 +95,7 @@ function checkNodeShape(entry: unknown, i: number, problems: string[]): NodeConf
     }
     // Rules that relate one node's fields to each other.
     if (node.replicaOf !== undefined && node.link === undefined) {
-        problems.push(`${at}.link: a replica needs link: plain or link: tls for its link to ${String(node.replicaOf)}`);
+        problems.push(`${at}.link: a replica needs link: plain or link: tls for its link to ${typeof node.replicaOf === "string" ? node.replicaOf : "its upstream"}`);
     }
     if (node.replicaOf === undefined && node.link !== undefined) {
         problems.push(`${at}.link: set only on replicas; add replicaOf or remove link`);
