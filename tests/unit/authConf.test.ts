@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PasswordValues, HEALTHCHECK_USER, REPLICATION_USER, renderAuthConf } from "../../lib/authConf";
+import { PasswordValues, renderAuthConf } from "../../lib/authConf";
 import { parseTopology } from "../../lib/parseTopology";
 import { nodeByName } from "../../lib/topology";
 import { seedNodes } from "../support/seed";
@@ -8,10 +8,6 @@ const PASSWORDS: PasswordValues = { client: "clientPw123", replication: "replPw4
 const seed = parseTopology(seedNodes());
 
 describe("renderAuthConf", () => {
-    it("the user names", () => {
-        expect([REPLICATION_USER, HEALTHCHECK_USER]).toEqual(["replicator", "healthcheck"]);
-    });
-
     it("a master: client password and the two least-privilege users, no masterauth", () => {
         expect(renderAuthConf(nodeByName(seed, "redis-a"), PASSWORDS)).toBe(
             [
