@@ -77,15 +77,16 @@ function where(index: number, name?: string): string {
 }
 
 function checkNodeShape(entry: unknown, i: number, problems: string[]): NodeConfig | undefined {
-    const node = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
     const shape = nodeSchema.safeParse(entry);
-    if (typeof entry === "object" && entry !== null && !Array.isArray(entry) && !nodeNameSchema.safeParse(node.name).success) {
-        // Without a valid name the node cannot be named in the other problems; this one comes first.
-        problems.push(`${where(i)}.name: ${JSON.stringify(node.name)} ${NODE_NAME_FIX}`);
+    const notAnObject = shape.error?.issues.filter((iss) => iss.path.length === 0 && iss.code === "invalid_type") ?? [];
+    if (notAnObject.length > 0) {
+        problems.push(...issueLines(notAnObject, where(i), () => NODE_FIELDS));
         return undefined;
     }
-    if (!shape.success && shape.error.issues.some((iss) => iss.path.length === 0 && iss.code === "invalid_type")) {
-        problems.push(...issueLines(shape.error.issues, where(i), () => NODE_FIELDS));
+    const node = entry as Record<string, unknown>;
+    if (!nodeNameSchema.safeParse(node.name).success) {
+        // Without a valid name the node's other problems could not say which node they are about.
+        problems.push(`${where(i)}.name: ${JSON.stringify(node.name)} ${NODE_NAME_FIX}`);
         return undefined;
     }
     const at = where(i, node.name as string);
