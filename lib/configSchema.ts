@@ -57,11 +57,11 @@ export const listenerSchema = z.strictObject(
     { error: (iss) => (iss.code === "invalid_type" ? "expected { hostPort: <1-65535>, port: <optional container port> }" : undefined) },
 );
 
-export const transportSchema = z.enum(["plain", "tls"], {
+const transportSchema = z.enum(["plain", "tls"], {
     error: (iss) => `${quoted(iss.input)} is not a transport; use "plain" or "tls"`,
 });
-export const tlsAuthClientsSchema = z.enum(["no", "optional", "yes"], { error: "use one of no, optional, yes" });
-export const persistenceSchema = z.enum(["rdb", "aof", "none"], { error: "use one of rdb, aof, none" });
+const tlsAuthClientsSchema = z.enum(["no", "optional", "yes"], { error: "use one of no, optional, yes" });
+const persistenceSchema = z.enum(["rdb", "aof", "none"], { error: "use one of rdb, aof, none" });
 const flag = z.boolean({ error: "use true or false" });
 
 export const nodeNameSchema = z.string().regex(DNS_LABEL);
@@ -155,10 +155,8 @@ const integerString = (min: number, max: number) =>
         })
         .transform(Number);
 
-export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
+const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
-
-export const IMAGE_FIX = `use e.g. ${CONFIG_DEFAULTS.image}`;
 
 /**
  * Every `redis-chain:*` key, in the order problems are reported. Scalars are strings (as Pulumi
@@ -186,7 +184,7 @@ export const stackConfigSchema = z.object({
         .string()
         .superRefine((image, ctx) => {
             if (image.trim() === "" || /\s/.test(image)) {
-                ctx.addIssue({ code: "custom", message: `"${image}" is not an image reference; ${IMAGE_FIX}` });
+                ctx.addIssue({ code: "custom", message: `"${image}" is not an image reference; use e.g. ${CONFIG_DEFAULTS.image}` });
             } else if (!image.includes("@") && (!/:[^/]+$/.test(image) || image.endsWith(":latest"))) {
                 ctx.addIssue({ code: "custom", message: `"${image}" is not pinned; name a version tag (e.g. ${CONFIG_DEFAULTS.image}) or a digest` });
             }
@@ -214,11 +212,10 @@ export type RawStackConfig = {
     readonly [K in StackConfigKey]?: unknown extends z.input<(typeof stackConfigSchema.shape)[K]> ? unknown : string;
 };
 
-const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-/** Null when `name` is a valid Docker network name, else the problem's text after the key. */
-export function networkNameProblem(name: string): string | null {
-    return NETWORK_NAME.test(name) ? null : `"${name}" is not a Docker network name; use letters, digits, '_', '.', '-'`;
-}
+/** A Docker network name; checked on the resolved name, since the default follows the name prefix. */
+export const networkNameSchema = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, {
+    error: (iss) => `"${String(iss.input)}" is not a Docker network name; use letters, digits, '_', '.', '-'`,
+});
 
 /** Turns zod issues into our problem lines: `<where>.<path>: <message>`, one line per unknown field. */
 export function issueLines(issues: readonly z.core.$ZodIssue[], where: string, knownFields: (path: PropertyKey[]) => readonly string[]): string[] {

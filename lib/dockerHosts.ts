@@ -3,8 +3,6 @@
 import { DockerHostConfig, dockerHostSchema, isIPv4, issueLines } from "./configSchema";
 import { HostAddresses, LOCAL_HOST } from "./topology";
 
-export type { DockerHostConfig } from "./configSchema";
-
 /** A validated host. */
 export interface DockerHost extends HostAddresses {
     readonly name: string;

@@ -7,7 +7,7 @@ import {
     STACK_CONFIG_KEYS,
     StackConfigKey,
     issueLines,
-    networkNameProblem,
+    networkNameSchema,
     stackConfigSchema,
 } from "./configSchema";
 import { ConfigError } from "./configError";
@@ -69,8 +69,8 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         error.problems.forEach((p) => add("nodes", p));
     }
     const networkName = value.networkName ?? `${raw.namePrefix ?? ""}${CONFIG_DEFAULTS.networkSuffix}`;
-    const networkProblem = networkNameProblem(networkName);
-    if (networkProblem) add("networkName", `networkName: ${networkProblem}`);
+    const networkCheck = networkNameSchema.safeParse(networkName);
+    if (!networkCheck.success) issueLines(networkCheck.error.issues, "networkName", () => []).forEach((p) => add("networkName", p));
     const backlog = backlogSizeMb(value, raw, add);
 
     const problems = STACK_CONFIG_KEYS.flatMap((key) => problemsByKey.get(key)!);
