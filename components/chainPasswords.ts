@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ChainPasswords as ChainPasswordValues } from "../lib/authConf";
+import { PasswordValues } from "../lib/authConf";
 
 /** The chain's three passwords, generated once by @pulumi/random and kept in the stack state. */
 export class ChainPasswords extends pulumi.ComponentResource {
     /** All three, secret, in the shape lib/authConf.ts renders. */
-    readonly values: pulumi.Output<ChainPasswordValues>;
+    readonly values: pulumi.Output<PasswordValues>;
     /** The clients' password (secret). */
     readonly client: pulumi.Output<string>;
 

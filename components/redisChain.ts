@@ -4,8 +4,8 @@ import { RestartPolicy } from "../lib/stackSettings";
 import { renderAuthConf } from "../lib/authConf";
 import { DockerHost } from "../lib/dockerHosts";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
-import { DEFAULT_TUNING, ReplicationTuning, renderRedisConf } from "../lib/redisConf";
-import { LOCAL_HOST, RedisNode as RedisNodeModel, Topology } from "../lib/topology";
+import { ReplicationTuning, renderRedisConf } from "../lib/redisConf";
+import { LOCAL_HOST, NodeSpec, Topology } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
 import { NodeCertificate } from "./nodeCertificate";
@@ -23,15 +23,15 @@ export interface RedisChainArgs {
     /** Docker hosts, "local" (the default provider) among them; from `parseStackSettings`. */
     readonly hosts: readonly DockerHost[];
     /** Replication settings written into every redis.conf. */
-    readonly tuning?: ReplicationTuning;
-    /** Require passwords (clients) and ACL users (replication, healthcheck); default true. */
-    readonly authEnabled?: boolean;
-    /** Docker restart policy of every node; default "unless-stopped". */
-    readonly restartPolicy?: RestartPolicy;
-    /** Run the post-deploy replication check; default true. */
-    readonly checkEnabled?: boolean;
-    /** Bound for the check's wait for links, in ms; default 60 s. */
-    readonly checkTimeoutMs?: number;
+    readonly tuning: ReplicationTuning;
+    /** Require passwords (clients) and ACL users (replication, healthcheck). */
+    readonly authEnabled: boolean;
+    /** Docker restart policy of every node. */
+    readonly restartPolicy: RestartPolicy;
+    /** Run the post-deploy replication check. */
+    readonly checkEnabled: boolean;
+    /** Bound for the check's wait for links, in ms. */
+    readonly checkTimeoutMs: number;
 }
 
 /** What the chain needs on one Docker host. */
@@ -43,11 +43,12 @@ interface HostResources {
 
 /** Per host an image and a network (and a provider unless local), PKI, the nodes, the check. */
 export class RedisChain extends pulumi.ComponentResource {
-    /** Connection info per node name. */
-    readonly nodes: Record<string, NodeConnectionInfo>;
+    /** Connection info (role, upstream, endpoints) per node name. */
+    readonly connectionInfo: Record<string, NodeConnectionInfo>;
     /** PEM of the CA clients use to verify TLS listeners; empty without TLS. */
     readonly caCertPem: pulumi.Output<string>;
-    readonly networkName: pulumi.Output<string>;
+    /** The chain's Docker network per host name; every host's network carries `args.networkName`. */
+    readonly networkNames: Record<string, pulumi.Output<string>>;
     /** Container IDs per node name. */
     readonly containerIds: Record<string, pulumi.Output<string>>;
     /** The check's outputs, or undefined when the check is switched off. */
@@ -69,7 +70,7 @@ export class RedisChain extends pulumi.ComponentResource {
                 .map((host) => [host.name, this.hostResources(name, host, args)]),
         );
         const ca = topology.nodes.some((n) => n.speaksTls) ? new CertificateAuthority(`${name}-ca`, {}, child) : undefined;
-        const passwords = (args.authEnabled ?? true) ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
+        const passwords = args.authEnabled ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
         const clientCert =
             ca && topology.nodes.some((n) => n.tlsAuthClients !== "no")
                 ? new NodeCertificate(
@@ -85,9 +86,9 @@ export class RedisChain extends pulumi.ComponentResource {
                       child,
                   )
                 : undefined;
-        const confOptions = { tuning: args.tuning ?? DEFAULT_TUNING, authEnabled: passwords !== undefined };
+        const confOptions = { tuning: args.tuning, authEnabled: passwords !== undefined };
 
-        this.nodes = {};
+        this.connectionInfo = {};
         this.containerIds = {};
         for (const node of topology.nodes) {
             const cert = ca && node.speaksTls ? this.nodeCertificate(name, node, ca) : undefined;
@@ -109,19 +110,19 @@ export class RedisChain extends pulumi.ComponentResource {
                 // The node's volume and container go to its host's engine.
                 { parent: this, providers: host.provider ? [host.provider] : undefined },
             );
-            this.nodes[node.name] = nodeConnectionInfo(node);
+            this.connectionInfo[node.name] = nodeConnectionInfo(node);
             this.containerIds[node.name] = redisNode.containerId;
         }
         this.caCertPem = ca ? ca.certPem : pulumi.output("");
-        this.networkName = hostResources.values().next().value!.networkName;
+        this.networkNames = Object.fromEntries([...hostResources].map(([host, resources]) => [host, resources.networkName]));
         this.password = passwords?.client;
         this.clientCertPem = clientCert?.certPem;
         this.clientKeyPem = clientCert?.privateKeyPem;
 
-        if (args.checkEnabled ?? true) {
+        if (args.checkEnabled) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi
                 .output(this.caCertPem)
-                .apply((caCertPem) => ({ nodes: Object.values(this.nodes), caCertPem }));
+                .apply((caCertPem) => ({ nodes: Object.values(this.connectionInfo), caCertPem }));
             const credentials: pulumi.Output<ChainCredentials> = pulumi
                 .all([this.password, this.clientCertPem, this.clientKeyPem])
                 .apply(([password, clientCertPem, clientKeyPem]) => ({ password, clientCertPem, clientKeyPem }));
@@ -131,12 +132,12 @@ export class RedisChain extends pulumi.ComponentResource {
                     chain,
                     credentials,
                     containerIds: Object.values(this.containerIds),
-                    timeoutMs: args.checkTimeoutMs ?? 60_000,
+                    timeoutMs: args.checkTimeoutMs,
                 },
                 child,
             );
         }
-        this.registerOutputs({ nodes: this.nodes, caCertPem: this.caCertPem, networkName: this.networkName });
+        this.registerOutputs({ connectionInfo: this.connectionInfo, caCertPem: this.caCertPem, networkNames: this.networkNames });
     }
 
     private hostResources(name: string, host: DockerHost, args: RedisChainArgs): HostResources {
@@ -165,7 +166,7 @@ export class RedisChain extends pulumi.ComponentResource {
         return { provider, imageId: image.imageId, networkName: network.name };
     }
 
-    private nodeCertificate(name: string, node: RedisNodeModel, ca: CertificateAuthority): NodeCertificate {
+    private nodeCertificate(name: string, node: NodeSpec, ca: CertificateAuthority): NodeCertificate {
         // The names a client may dial: container name, alias, the deploying machine's loopback, and
         // the address its ports are published on.
         const ipAddresses = [...new Set(["127.0.0.1", node.publishAddress])].filter((ip) => ip !== "0.0.0.0");

@@ -11,7 +11,7 @@ import {
     TLS_KEY_PATH,
 } from "../lib/containerPaths";
 import { healthcheckCommand } from "../lib/healthcheck";
-import { RedisNode as RedisNodeModel } from "../lib/topology";
+import { NodeSpec } from "../lib/topology";
 
 /** PEM material a TLS-speaking node gets. */
 export interface NodeTlsFiles {
@@ -32,7 +32,7 @@ export interface NodeAuthFiles {
 /** Arguments of one Redis node. */
 export interface RedisNodeArgs {
     /** The validated node this component deploys. */
-    readonly node: RedisNodeModel;
+    readonly node: NodeSpec;
     /** Its rendered redis.conf. */
     readonly redisConf: string;
     /** Image reference or ID to run. */
@@ -43,8 +43,8 @@ export interface RedisNodeArgs {
     readonly tls?: NodeTlsFiles;
     /** Passwords and ACL users; absent when authentication is switched off. */
     readonly auth?: NodeAuthFiles;
-    /** Docker restart policy; default "unless-stopped". */
-    readonly restart?: RestartPolicy;
+    /** Docker restart policy. */
+    readonly restart: RestartPolicy;
 }
 
 /** One Redis server: its data volume and its container, configured entirely through uploads. */
@@ -86,7 +86,7 @@ export class RedisNode extends pulumi.ComponentResource {
                     retries: 3,
                     startPeriod: "10s",
                 },
-                restart: args.restart ?? "unless-stopped",
+                restart: args.restart,
                 // Redis waits up to shutdown-timeout (3 s, redis.conf) for lagging replicas, then
                 // writes its final RDB. Docker's default 10 s ran out first and the save was lost.
                 // stopTimeout covers `docker stop` and daemon shutdown; destroyGraceSeconds covers the
@@ -107,7 +107,7 @@ export class RedisNode extends pulumi.ComponentResource {
     }
 }
 
-function publishedPorts(node: RedisNodeModel): docker.types.input.ContainerPort[] {
+function publishedPorts(node: NodeSpec): docker.types.input.ContainerPort[] {
     const listeners = [node.listeners.plain, node.listeners.tls].filter((l) => l !== undefined);
     return listeners.map((l) => ({ internal: l.port, external: l.hostPort, ip: node.publishAddress, protocol: "tcp" }));
 }

@@ -1,6 +1,6 @@
 // Connection info for the stack outputs, and the check's targets derived from it. The same shape
 // feeds the post-deploy check resource and `npm run verify`, so both check the same thing.
-import { RedisNode } from "./topology";
+import { NodeSpec } from "./topology";
 
 /** How a client on the deploying machine reaches one listener. */
 export interface Endpoint {
@@ -53,7 +53,7 @@ export function clientHost(publishAddress: string): string {
 }
 
 /** Connection info of one node, from the machine that deploys it. */
-export function nodeConnectionInfo(node: RedisNode): NodeConnectionInfo {
+export function nodeConnectionInfo(node: NodeSpec): NodeConnectionInfo {
     const host = clientHost(node.publishAddress);
     const endpoint = (scheme: string, hostPort: number): Endpoint => ({
         host,

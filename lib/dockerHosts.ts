@@ -1,20 +1,7 @@
 // The Docker hosts a stack places nodes on (`redis-chain:hosts`). Without that key the stack has one
 // host, "local": the engine the default docker provider reaches.
+import { DockerHostConfig, dockerHostSchema, isIPv4, issueLines } from "./configSchema";
 import { HostAddresses, LOCAL_HOST } from "./topology";
-
-/** One host as written in the stack config. */
-export interface DockerHostConfig {
-    /** How to reach its engine: unix:///path, tcp://host:port (TLS with the *Pem fields) or ssh://user@host. */
-    readonly docker?: string;
-    /** Address other hosts and the deploying machine use to reach ports published there. */
-    readonly address?: string;
-    /** Address ports not used across hosts are published on; default `address` (127.0.0.1 for local). */
-    readonly publishAddress?: string;
-    /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS. */
-    readonly caCertPem?: string;
-    readonly certPem?: string;
-    readonly keyPem?: string;
-}
 
 /** A validated host. */
 export interface DockerHost extends HostAddresses {
@@ -24,13 +11,7 @@ export interface DockerHost extends HostAddresses {
     readonly tls?: { readonly caCertPem: string; readonly certPem: string; readonly keyPem: string };
 }
 
-const FIELDS = ["docker", "address", "publishAddress", "caCertPem", "certPem", "keyPem"];
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** True for a dotted-quad IPv4 address (Docker publishes ports on IPs, not names). */
-export function isIPv4(value: string): boolean {
-    return IPV4.test(value);
-}
+const HOST_FIELDS = Object.keys(dockerHostSchema.shape);
 
 /** Validates `redis-chain:hosts`; problems are appended, one line each naming host and field. */
 export function parseDockerHosts(raw: unknown, localPublishAddress: string, problems: string[]): DockerHost[] {
@@ -47,19 +28,20 @@ export function parseDockerHosts(raw: unknown, localPublishAddress: string, prob
             problems.push(`${at}: host names are 1-32 lowercase letters, digits or '-'`);
             continue;
         }
-        const host = (value ?? {}) as DockerHostConfig & Record<string, unknown>;
-        for (const key of Object.keys(host)) {
-            if (!FIELDS.includes(key)) problems.push(`${at}.${key}: unknown field; known fields are ${FIELDS.join(", ")}`);
-        }
-        if (name !== LOCAL_HOST && !host.docker) {
+        const fields = (value ?? {}) as Record<string, unknown>;
+        const shape = dockerHostSchema.safeParse(fields);
+        const issues = shape.error?.issues ?? [];
+        problems.push(...issueLines(issues, at, () => HOST_FIELDS));
+        if (issues.some((iss) => iss.path.length === 0 && iss.code === "invalid_type")) continue;
+        // The rules below still run on the fields that are well-formed, so every problem is said at once.
+        const failed = new Set(issues.map((iss) => iss.path[0]));
+        const host = shape.data ?? (Object.fromEntries(HOST_FIELDS.filter((key) => !failed.has(key)).map((key) => [key, fields[key]])) as DockerHostConfig);
+        if (name !== LOCAL_HOST && !host.docker && !failed.has("docker")) {
             problems.push(`${at}.docker: required; e.g. unix:///var/run/docker.sock, tcp://10.0.0.5:2376 or ssh://user@host`);
-        }
-        if (host.docker !== undefined && !/^(unix|tcp|ssh):\/\/.+/.test(host.docker)) {
-            problems.push(`${at}.docker: "${host.docker}" is not a Docker engine URL; use unix://, tcp:// or ssh://`);
         }
         const defaultAddress = name === LOCAL_HOST ? localPublishAddress : undefined;
         const address = host.address ?? defaultAddress;
-        if (address === undefined || !isIPv4(address) || address === "0.0.0.0") {
+        if (!failed.has("address") && (address === undefined || !isIPv4(address) || address === "0.0.0.0")) {
             problems.push(`${at}.address: ${JSON.stringify(host.address)} is not an IPv4 address other hosts can reach; set the host's address`);
         }
         const publishAddress = host.publishAddress ?? (name === LOCAL_HOST ? localPublishAddress : address);

@@ -2,10 +2,10 @@
 // that its replication link is up, so `docker ps` shows a broken link too.
 import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
 import { HEALTHCHECK_USER } from "./authConf";
-import { RedisNode } from "./topology";
+import { NodeSpec } from "./topology";
 
 /** The shell command Docker runs inside the container (CMD-SHELL). */
-export function healthcheckCommand(node: RedisNode, authEnabled: boolean): string {
+export function healthcheckCommand(node: NodeSpec, authEnabled: boolean): string {
     let cli = node.listeners.plain
         ? `redis-cli -p ${node.listeners.plain.port}`
         : `redis-cli --tls --cacert ${TLS_CA_PATH}` +

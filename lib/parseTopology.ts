@@ -1,5 +1,7 @@
 // Validation of the stack's node list. Every rule reports the node, the field and the fix, and all
 // problems are reported at once, before any resource exists.
+import { CONFIG_DEFAULTS, NODE_NAME_FIX, issueLines, listenerSchema, nodeNameSchema, nodeSchema } from "./configSchema";
+import { ConfigError } from "./configError";
 import {
     DEFAULT_PLAIN_PORT,
     DEFAULT_TLS_PORT,
@@ -8,20 +10,10 @@ import {
     Listener,
     ListenerConfig,
     NodeConfig,
-    RedisNode,
+    NodeSpec,
     Topology,
-    Persistence,
     Transport,
-    TlsAuthClients,
 } from "./topology";
-
-/** Thrown for invalid stack config; `problems` holds one line per broken rule. */
-export class TopologyError extends Error {
-    constructor(readonly problems: readonly string[]) {
-        super(`invalid redis-chain config:\n  - ${problems.join("\n  - ")}`);
-        this.name = "TopologyError";
-    }
-}
 
 /** Options that shape names but are not part of a node. */
 export interface ParseOptions {
@@ -29,31 +21,16 @@ export interface ParseOptions {
     readonly namePrefix?: string;
     /** The containers' Docker restart policy; decides whether a master without persistence is safe. */
     readonly restartPolicy?: string;
-    /** Address published ports bind to on the local host; default 127.0.0.1. */
+    /** Address published ports bind to on the local host. */
     readonly publishAddress?: string;
     /** Docker hosts by name; default one host, "local", at the publish address. */
     readonly hosts?: ReadonlyMap<string, HostAddresses>;
 }
 
-// Docker network aliases are DNS names, and the node name is also a certificate SAN.
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const NODE_FIELDS = [
-    "name",
-    "replicaOf",
-    "link",
-    "plain",
-    "tls",
-    "tlsAuthClients",
-    "persistence",
-    "allowAutoRestartWithoutPersistence",
-    "host",
-    "allowPlainAcrossHosts",
-];
-const LISTENER_FIELDS = ["hostPort", "port"];
-const TLS_AUTH_VALUES: readonly TlsAuthClients[] = ["no", "optional", "yes"];
-const PERSISTENCE_VALUES: readonly Persistence[] = ["rdb", "aof", "none"];
+const NODE_FIELDS = Object.keys(nodeSchema.shape);
+const LISTENER_FIELDS = Object.keys(listenerSchema.shape);
 
-/** Validates the raw `redis-chain:nodes` config and derives the model; throws TopologyError. */
+/** Validates the raw `redis-chain:nodes` config and derives the model; throws ConfigError. */
 export function parseTopology(raw: unknown, options: ParseOptions = {}): Topology {
     const problems: string[] = [];
     const prefix = options.namePrefix ?? "";
@@ -61,7 +38,7 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
         problems.push(`namePrefix "${prefix}": use lowercase letters, digits and '-', starting with a letter or digit`);
     }
     if (!Array.isArray(raw) || raw.length === 0) {
-        throw new TopologyError([
+        throw new ConfigError([
             ...problems,
             "nodes: expected a non-empty list of nodes, e.g. [{ name: redis-a, plain: { hostPort: 6379 } }]",
         ]);
@@ -79,20 +56,20 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     });
     const nodes = configs.filter((n): n is NodeConfig => n !== undefined);
     // Shape errors make the graph rules below misleading, so report those first.
-    if (problems.length > 0) throw new TopologyError(problems);
+    if (problems.length > 0) throw new ConfigError(problems);
 
-    const publishAddress = options.publishAddress ?? "127.0.0.1";
+    const publishAddress = options.publishAddress ?? CONFIG_DEFAULTS.publishAddress;
     const hosts = options.hosts ?? new Map([[LOCAL_HOST, { address: publishAddress, publishAddress }]]);
     checkHosts(nodes, hosts, problems);
-    if (problems.length > 0) throw new TopologyError(problems);
+    if (problems.length > 0) throw new ConfigError(problems);
     checkLinks(nodes, byName, hosts, problems);
     checkGraph(nodes, byName, problems);
     checkHostPorts(nodes, problems);
-    checkMasterPersistence(nodes, options.restartPolicy ?? "unless-stopped", problems);
-    if (problems.length > 0) throw new TopologyError(problems);
+    checkMasterPersistence(nodes, options.restartPolicy ?? CONFIG_DEFAULTS.restartPolicy, problems);
+    if (problems.length > 0) throw new ConfigError(problems);
 
     const placement = new Placement(nodes, byName, hosts);
-    return { nodes: orderMastersFirst(nodes).map((n) => toRedisNode(n, nodes, byName, prefix, placement)) };
+    return { nodes: orderMastersFirst(nodes).map((n) => toNodeSpec(n, nodes, byName, prefix, placement)) };
 }
 
 function where(index: number, name?: string): string {
@@ -100,89 +77,43 @@ function where(index: number, name?: string): string {
 }
 
 function checkNodeShape(entry: unknown, i: number, problems: string[]): NodeConfig | undefined {
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-        problems.push(`${where(i)}: expected an object with at least a name and one listener`);
+    const shape = nodeSchema.safeParse(entry);
+    const notAnObject = shape.error?.issues.filter((iss) => iss.path.length === 0 && iss.code === "invalid_type") ?? [];
+    if (notAnObject.length > 0) {
+        problems.push(...issueLines(notAnObject, where(i), () => NODE_FIELDS));
         return undefined;
     }
     const node = entry as Record<string, unknown>;
-    const name = node.name;
-    if (typeof name !== "string" || !DNS_LABEL.test(name)) {
-        problems.push(
-            `${where(i)}.name: ${JSON.stringify(name)} is not a valid container/DNS name; ` +
-                "use 1-63 lowercase letters, digits or '-', not starting or ending with '-'",
-        );
+    if (!nodeNameSchema.safeParse(node.name).success) {
+        // Without a valid name the node's other problems could not say which node they are about.
+        problems.push(`${where(i)}.name: ${JSON.stringify(node.name)} ${NODE_NAME_FIX}`);
         return undefined;
     }
-    const at = where(i, name);
+    const at = where(i, node.name as string);
     const before = problems.length;
-    for (const key of Object.keys(node)) {
-        if (!NODE_FIELDS.includes(key)) {
-            problems.push(`${at}.${key}: unknown field; known fields are ${NODE_FIELDS.join(", ")}`);
-        }
+    if (!shape.success) {
+        problems.push(...issueLines(shape.error.issues, at, (path) => (path.length === 0 ? NODE_FIELDS : LISTENER_FIELDS)));
     }
-    if (node.replicaOf !== undefined && typeof node.replicaOf !== "string") {
-        problems.push(`${at}.replicaOf: expected the name of another node`);
-    }
-    if (node.link !== undefined && node.link !== "plain" && node.link !== "tls") {
-        problems.push(`${at}.link: ${JSON.stringify(node.link)} is not a transport; use "plain" or "tls"`);
-    }
+    // Rules that relate one node's fields to each other.
     if (node.replicaOf !== undefined && node.link === undefined) {
-        problems.push(`${at}.link: a replica needs link: plain or link: tls for its link to ${String(node.replicaOf)}`);
+        problems.push(`${at}.link: a replica needs link: plain or link: tls for its link to ${typeof node.replicaOf === "string" ? node.replicaOf : "its upstream"}`);
     }
     if (node.replicaOf === undefined && node.link !== undefined) {
         problems.push(`${at}.link: set only on replicas; add replicaOf or remove link`);
     }
-    if (node.tlsAuthClients !== undefined && !TLS_AUTH_VALUES.includes(node.tlsAuthClients as TlsAuthClients)) {
-        problems.push(`${at}.tlsAuthClients: use one of ${TLS_AUTH_VALUES.join(", ")}`);
-    }
     if (node.tlsAuthClients !== undefined && node.tls === undefined) {
         problems.push(`${at}.tlsAuthClients: the node has no TLS listener; add tls: { hostPort: ... } or remove it`);
     }
-    if (node.persistence !== undefined && !PERSISTENCE_VALUES.includes(node.persistence as Persistence)) {
-        problems.push(`${at}.persistence: use one of ${PERSISTENCE_VALUES.join(", ")}`);
-    }
-    if (node.allowAutoRestartWithoutPersistence !== undefined && typeof node.allowAutoRestartWithoutPersistence !== "boolean") {
-        problems.push(`${at}.allowAutoRestartWithoutPersistence: use true or false`);
-    }
-    if (node.host !== undefined && typeof node.host !== "string") problems.push(`${at}.host: expected a host name`);
-    if (node.allowPlainAcrossHosts !== undefined && typeof node.allowPlainAcrossHosts !== "boolean") {
-        problems.push(`${at}.allowPlainAcrossHosts: use true or false`);
-    }
-    checkListener(node.plain, `${at}.plain`, problems);
-    checkListener(node.tls, `${at}.tls`, problems);
     if (node.plain === undefined && node.tls === undefined) {
         problems.push(`${at}: no listener; add plain: { hostPort: ... } and/or tls: { hostPort: ... }`);
     }
-    const plain = node.plain as ListenerConfig | undefined;
-    const tls = node.tls as ListenerConfig | undefined;
-    if (problems.length === before && plain && tls && containerPort(plain, "plain") === containerPort(tls, "tls")) {
+    if (problems.length !== before || !shape.success) return undefined;
+    const { plain, tls } = shape.data;
+    if (plain && tls && containerPort(plain, "plain") === containerPort(tls, "tls")) {
         problems.push(`${at}.tls.port: the plain and TLS listeners both use container port ${containerPort(plain, "plain")}; give them different ports`);
+        return undefined;
     }
-    return problems.length === before ? (node as unknown as NodeConfig) : undefined;
-}
-
-function checkListener(value: unknown, at: string, problems: string[]): void {
-    if (value === undefined) return;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        problems.push(`${at}: expected { hostPort: <1-65535>, port: <optional container port> }`);
-        return;
-    }
-    const listener = value as Record<string, unknown>;
-    for (const key of Object.keys(listener)) {
-        if (!LISTENER_FIELDS.includes(key)) {
-            problems.push(`${at}.${key}: unknown field; known fields are ${LISTENER_FIELDS.join(", ")}`);
-        }
-    }
-    if (!isPort(listener.hostPort)) {
-        problems.push(`${at}.hostPort: ${JSON.stringify(listener.hostPort)} is not a port; use an integer from 1 to 65535`);
-    }
-    if (listener.port !== undefined && !isPort(listener.port)) {
-        problems.push(`${at}.port: ${JSON.stringify(listener.port)} is not a port; use an integer from 1 to 65535`);
-    }
-}
-
-function isPort(value: unknown): value is number {
-    return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
+    return shape.data;
 }
 
 function containerPort(listener: ListenerConfig, transport: Transport): number {
@@ -348,17 +279,17 @@ function toListener(config: ListenerConfig | undefined, transport: Transport): L
     return config ? { port: containerPort(config, transport), hostPort: config.hostPort } : undefined;
 }
 
-function toRedisNode(
+function toNodeSpec(
     node: NodeConfig,
     all: readonly NodeConfig[],
     byName: Map<string, NodeConfig>,
     prefix: string,
     placement: Placement,
-): RedisNode {
+): NodeSpec {
     const upstream = node.replicaOf === undefined ? undefined : byName.get(node.replicaOf)!;
     const transport = node.link;
-    let link: RedisNode["link"];
-    let announce: RedisNode["announce"];
+    let link: NodeSpec["link"];
+    let announce: NodeSpec["announce"];
     if (upstream && transport) {
         const upstreamPort = containerPort(upstream[transport]!, transport);
         const crossHost = placement.hostOf(upstream) !== placement.hostOf(node);
@@ -380,8 +311,8 @@ function toRedisNode(
         role: link ? "replica" : "master",
         link,
         listeners: { plain: toListener(node.plain, "plain"), tls: toListener(node.tls, "tls") },
-        tlsAuthClients: node.tlsAuthClients ?? "no",
-        persistence: node.persistence ?? "rdb",
+        tlsAuthClients: node.tlsAuthClients ?? CONFIG_DEFAULTS.tlsAuthClients,
+        persistence: node.persistence ?? CONFIG_DEFAULTS.persistence,
         host: placement.hostOf(node),
         publishAddress: placement.publishAddress(node),
         announce,

@@ -2,7 +2,7 @@
 // images differ in their defaults (Debian's build keeps protected-mode on, the official image
 // patches it off).
 import { AUTH_CONF_PATH, DATA_DIR, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
-import { RedisNode } from "./topology";
+import { NodeSpec } from "./topology";
 
 /** Replication settings shared by every node. */
 export interface ReplicationTuning {
@@ -30,7 +30,7 @@ export const DEFAULT_CONF_OPTIONS: RedisConfOptions = { tuning: DEFAULT_TUNING, 
  * Renders the complete redis.conf of `node`; pure, so the same input always gives the same text.
  * It holds no secret: passwords live in auth.conf, included last.
  */
-export function renderRedisConf(node: RedisNode, options: RedisConfOptions = DEFAULT_CONF_OPTIONS): string {
+export function renderRedisConf(node: NodeSpec, options: RedisConfOptions = DEFAULT_CONF_OPTIONS): string {
     const lines: string[] = [
         `# ${node.name}: rendered by redis-chain from the stack config; redeploy instead of editing.`,
         "",
@@ -52,7 +52,7 @@ export function renderRedisConf(node: RedisNode, options: RedisConfOptions = DEF
     return `${lines.join("\n")}\n`;
 }
 
-function tlsLines(node: RedisNode): string[] {
+function tlsLines(node: NodeSpec): string[] {
     return [
         "# TLS. A replica also presents this certificate on its outgoing TLS replication link.",
         `tls-cert-file ${TLS_CERT_PATH}`,
@@ -63,7 +63,7 @@ function tlsLines(node: RedisNode): string[] {
     ];
 }
 
-function replicationLines(node: RedisNode, options: RedisConfOptions): string[] {
+function replicationLines(node: NodeSpec, options: RedisConfOptions): string[] {
     const { backlogSizeMb, disklessSyncDelaySeconds } = options.tuning;
     const lines = [
         "# Replication.",
@@ -89,7 +89,7 @@ function replicationLines(node: RedisNode, options: RedisConfOptions): string[] 
     return lines;
 }
 
-function persistenceLines(node: RedisNode): string[] {
+function persistenceLines(node: NodeSpec): string[] {
     const lines = [
         `# Persistence: ${node.persistence}, in the node's own volume.`,
         `dir ${DATA_DIR}`,

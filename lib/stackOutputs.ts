@@ -1,15 +1,23 @@
 // Turns the stack outputs (`pulumi stack output --json --show-secrets`) back into what the check takes.
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo } from "./connectionInfo";
 
-/** The outputs index.ts exports that the check needs. */
+/** Every output index.ts exports, as `pulumi stack output --json --show-secrets` prints them. */
 export interface StackOutputs {
+    /** Per node: role, upstream, link, published endpoints and URLs. */
     readonly nodes: Record<string, NodeConnectionInfo>;
+    /** The CA certificate TLS clients verify nodes with; empty when no node speaks TLS. */
     readonly caCertPem: string;
-    /** Absent when authentication is switched off. */
+    /** The clients' password (the `default` user); absent when authentication is switched off. */
     readonly password?: string;
-    /** Present when a node asks clients for a certificate. */
+    /** Client certificate and key, present when a node asks clients for a certificate. */
     readonly clientCertPem?: string;
     readonly clientKeyPem?: string;
+    /** Name of the chain's Docker network; the same on every Docker host. */
+    readonly networkName: string;
+    /** Container ID per node name. */
+    readonly containerIds: Record<string, string>;
+    /** How long the post-deploy check took, or "disabled". */
+    readonly checkElapsedMs: number | "disabled";
 }
 
 export function chainFromOutputs(outputs: unknown): { chain: ChainConnectionInfo; credentials: ChainCredentials } {

@@ -1,49 +1,10 @@
 // The topology model: what the stack config says, after validation. No Pulumi imports here,
 // so the model is tested with plain table tests.
 
-/** Transport of a replication link or a listener. */
-export type Transport = "plain" | "tls";
+import { Persistence, TlsAuthClients, Transport } from "./configSchema";
 
-/** `tls-auth-clients`: whether a TLS listener asks clients (and replicas) for a certificate. */
-export type TlsAuthClients = "no" | "optional" | "yes";
-
-/** How a node keeps its data across restarts: RDB snapshots, an append-only file, or not at all. */
-export type Persistence = "rdb" | "aof" | "none";
-
-/** A listener as written in the stack config. */
-export interface ListenerConfig {
-    /** Port on the Docker host (published on the stack's publish address). */
-    readonly hostPort: number;
-    /** Port inside the container; defaults to 6379 (plain) or 6380 (TLS). */
-    readonly port?: number;
-}
-
-/** One Redis node as written in the stack config (`redis-chain:nodes`). */
-export interface NodeConfig {
-    /** Node name: the network alias other nodes use, and the container name after the prefix. */
-    readonly name: string;
-    /** Name of the node this one replicates from; absent for a master. */
-    readonly replicaOf?: string;
-    /** Transport of the link to `replicaOf`. */
-    readonly link?: Transport;
-    /** Plain TCP listener; absent means `port 0`. */
-    readonly plain?: ListenerConfig;
-    /** TLS listener; absent means no `tls-port`. */
-    readonly tls?: ListenerConfig;
-    /** `tls-auth-clients` of this node's TLS listener; default "no" (one-way TLS, as in the seed). */
-    readonly tlsAuthClients?: TlsAuthClients;
-    /** Default "rdb": only a restart from RDB keeps the replication ID, so replicas resume partially. */
-    readonly persistence?: Persistence;
-    /**
-     * Accept a master without persistence under an automatic restart policy. Redis's docs warn that
-     * such a master comes back empty and its replicas then wipe themselves to match.
-     */
-    readonly allowAutoRestartWithoutPersistence?: boolean;
-    /** Name of the Docker host (from `redis-chain:hosts`) the node runs on; default "local". */
-    readonly host?: string;
-    /** Accept a plain link from a node on another host (unencrypted between machines). */
-    readonly allowPlainAcrossHosts?: boolean;
-}
+// The config's own shapes are derived from its schema; re-exported so the model reads as one vocabulary.
+export type { ListenerConfig, NodeConfig, Persistence, TlsAuthClients, Transport } from "./configSchema";
 
 /** The name of the Docker engine the stack's default provider reaches. */
 export const LOCAL_HOST = "local";
@@ -78,7 +39,7 @@ export interface ReplicationLink {
 }
 
 /** A validated node with every derived name and port filled in. */
-export interface RedisNode {
+export interface NodeSpec {
     readonly name: string;
     readonly containerName: string;
     /** DNS alias on the chain's Docker network; equals `name`, independent of the prefix. */
@@ -102,14 +63,14 @@ export interface RedisNode {
 
 /** A validated topology, masters before their replicas (parents always precede children). */
 export interface Topology {
-    readonly nodes: readonly RedisNode[];
+    readonly nodes: readonly NodeSpec[];
 }
 
 export const DEFAULT_PLAIN_PORT = 6379;
 export const DEFAULT_TLS_PORT = 6380;
 
 /** Looks a node up by name; the topology is validated, so a miss is a programming error. */
-export function nodeByName(topology: Topology, name: string): RedisNode {
+export function nodeByName(topology: Topology, name: string): NodeSpec {
     const node = topology.nodes.find((n) => n.name === name);
     if (!node) throw new Error(`no node named ${name} in the topology`);
     return node;

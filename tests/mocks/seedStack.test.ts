@@ -3,7 +3,7 @@
 // so every describe block runs the program afresh with its own config.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { ChainPasswords, renderAuthConf } from "../../lib/authConf";
+import { PasswordValues, renderAuthConf } from "../../lib/authConf";
 import { parseTopology } from "../../lib/parseTopology";
 import { renderRedisConf } from "../../lib/redisConf";
 import { nodeByName } from "../../lib/topology";
@@ -49,7 +49,7 @@ const CONF = "/usr/local/etc/redis/redis.conf";
 const AUTH_CONF = "/data/secrets/auth.conf";
 const HEALTHCHECK_PASS = "/data/secrets/healthcheck.pass";
 // What the mocks' RandomPassword results are (support/pulumiMocks.ts fakeOutputs).
-const FAKE_PASSWORDS: ChainPasswords = {
+const FAKE_PASSWORDS: PasswordValues = {
     client: "pwredischainpasswordsclient",
     replication: "pwredischainpasswordsreplication",
     healthcheck: "pwredischainpasswordshealthcheck",
@@ -137,13 +137,6 @@ describe("the seed stack", TEST_TIMEOUT, () => {
                 `${T.check} redis-chain-check`,
             ].sort(),
         );
-    });
-
-    it("counts: 3 containers, 3 volumes, 1 network, 1 image", () => {
-        expect(ofType(run.registrations, T.container)).toHaveLength(3);
-        expect(ofType(run.registrations, T.volume)).toHaveLength(3);
-        expect(ofType(run.registrations, T.network)).toHaveLength(1);
-        expect(ofType(run.registrations, T.image)).toHaveLength(1);
     });
 
     it("every resource name is unique (mocks do not catch duplicates)", () => {
@@ -635,7 +628,7 @@ describe("a prefixed stack published on a host address", TEST_TIMEOUT, () => {
 });
 
 describe("an invalid config", TEST_TIMEOUT, () => {
-    it("makes the program throw TopologyError before registering anything", async () => {
+    it("makes the program throw ConfigError before registering anything", async () => {
         const registrations = await installMocks();
         const nodes = [...seedNodes(), { name: "redis-d", replicaOf: "redis-x", link: "plain", plain: { hostPort: 36379 } }];
         setStackConfig({ nodes, image: "redis:latest" });
@@ -645,8 +638,8 @@ describe("an invalid config", TEST_TIMEOUT, () => {
             (error: unknown) => error,
         );
         // The class from the same (fresh) module graph the program used.
-        const { TopologyError } = await import("../../lib/parseTopology");
-        expect(failure).toBeInstanceOf(TopologyError);
+        const { ConfigError } = await import("../../lib/configError");
+        expect(failure).toBeInstanceOf(ConfigError);
         expect((failure as Error).message).toBe(
             "invalid redis-chain config:\n" +
                 '  - nodes[3] (redis-d).replicaOf: no node named "redis-x"; use one of redis-a, redis-b, redis-c, redis-d\n' +

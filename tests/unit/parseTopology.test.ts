@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ParseOptions, TopologyError, parseTopology } from "../../lib/parseTopology";
-import { HostAddresses, RedisNode, Topology, nodeByName } from "../../lib/topology";
+import { ConfigError } from "../../lib/configError";
+import { ParseOptions, parseTopology } from "../../lib/parseTopology";
+import { HostAddresses, NodeSpec, Topology, nodeByName } from "../../lib/topology";
 import { seedNodes } from "../support/seed";
 
 /** Runs parseTopology on input that must be rejected, and returns the error. */
-function rejection(raw: unknown, options?: ParseOptions): TopologyError {
+function rejection(raw: unknown, options?: ParseOptions): ConfigError {
     let thrown: unknown;
     try {
         parseTopology(raw, options);
     } catch (error) {
         thrown = error;
     }
-    expect(thrown, "parseTopology accepted invalid config").toBeInstanceOf(TopologyError);
-    return thrown as TopologyError;
+    expect(thrown, "parseTopology accepted invalid config").toBeInstanceOf(ConfigError);
+    return thrown as ConfigError;
 }
 
 const names = (topology: Topology) => topology.nodes.map((n) => n.name);
@@ -27,7 +28,7 @@ const TWO_HOSTS: ReadonlyMap<string, HostAddresses> = new Map([
 const seedAcrossHosts = () => seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
 
 // The seed model, written out by hand: what every later layer (conf, ports, outputs) relies on.
-const SEED_A: RedisNode = {
+const SEED_A: NodeSpec = {
     name: "redis-a",
     containerName: "redis-a",
     alias: "redis-a",
@@ -42,7 +43,7 @@ const SEED_A: RedisNode = {
     speaksTls: false,
     replicas: ["redis-b"],
 };
-const SEED_B: RedisNode = {
+const SEED_B: NodeSpec = {
     name: "redis-b",
     containerName: "redis-b",
     alias: "redis-b",
@@ -57,7 +58,7 @@ const SEED_B: RedisNode = {
     speaksTls: true,
     replicas: ["redis-c"],
 };
-const SEED_C: RedisNode = {
+const SEED_C: NodeSpec = {
     name: "redis-c",
     containerName: "redis-c",
     alias: "redis-c",
@@ -631,7 +632,7 @@ const invalid: InvalidCase[] = [
 describe("parseTopology: one broken rule at a time", () => {
     it.each(invalid)("$rule", ({ raw, options, problem }) => {
         const error = rejection(raw, options);
-        expect(error.name).toBe("TopologyError");
+        expect(error.name).toBe("ConfigError");
         expect(error.problems).toContain(problem);
         expect(error.message).toContain(`  - ${problem}`);
         expect(error.message.startsWith("invalid redis-chain config:\n  - ")).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseTopology } from "../../lib/parseTopology";
-import { DEFAULT_CONF_OPTIONS, DEFAULT_TUNING, RedisConfOptions, renderRedisConf } from "../../lib/redisConf";
+import { DEFAULT_TUNING, RedisConfOptions, renderRedisConf } from "../../lib/redisConf";
 import { Topology, nodeByName } from "../../lib/topology";
 import { seedNodes } from "../support/seed";
 
@@ -181,14 +181,6 @@ describe("renderRedisConf: derived cases", () => {
             expect(lines).not.toContain("repl-diskless-sync-delay 0");
             expect(lines).not.toContain("repl-backlog-size 64mb");
         }
-    });
-
-    it("the defaults are auth on, 0 s delay and 64 MB backlog, and are what omitted options render", () => {
-        expect(DEFAULT_TUNING).toEqual({ disklessSyncDelaySeconds: 0, backlogSizeMb: 64 });
-        expect(DEFAULT_CONF_OPTIONS).toEqual({ tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 }, authEnabled: true });
-        const topology = seed();
-        const b = nodeByName(topology, "redis-b");
-        expect(renderRedisConf(b)).toBe(renderRedisConf(b, { tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 }, authEnabled: true }));
     });
 
     it.each([

@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { TopologyError, parseTopology } from "../../lib/parseTopology";
-import { DEFAULT_IMAGE, RawStackConfig, parseStackSettings } from "../../lib/stackSettings";
+import { ConfigError } from "../../lib/configError";
+import { parseTopology } from "../../lib/parseTopology";
+import { RawStackConfig, parseStackSettings } from "../../lib/stackSettings";
 import { seedNodes } from "../support/seed";
 
-function rejection(raw: RawStackConfig): TopologyError {
+function rejection(raw: RawStackConfig): ConfigError {
     let thrown: unknown;
     try {
         parseStackSettings(raw);
     } catch (error) {
         thrown = error;
     }
-    expect(thrown, "parseStackSettings accepted invalid config").toBeInstanceOf(TopologyError);
-    return thrown as TopologyError;
+    expect(thrown, "parseStackSettings accepted invalid config").toBeInstanceOf(ConfigError);
+    return thrown as ConfigError;
 }
 
 describe("parseStackSettings: defaults", () => {
@@ -28,10 +29,6 @@ describe("parseStackSettings: defaults", () => {
             restartPolicy: "unless-stopped",
             hosts: [{ name: "local", address: "127.0.0.1", publishAddress: "127.0.0.1" }],
         });
-    });
-
-    it("the default image is the pinned 7.0.15 tag", () => {
-        expect(DEFAULT_IMAGE).toBe("redis:7.0.15");
     });
 
     it("prefixes the default network name and the container names with namePrefix", () => {

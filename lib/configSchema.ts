@@ -1,0 +1,229 @@
+// The shape of the `redis-chain:*` stack config, stated once: the TypeScript types, the list of keys
+// index.ts reads, the per-field messages and the defaults all come from here. Rules that relate
+// fields or nodes to each other (links, cycles, host ports, persistence, hosts) stay in plain code in
+// parseTopology.ts, dockerHosts.ts and stackSettings.ts, which report them in the same format.
+//
+// zod rather than valibot: its issues carry a typed `path` and `code` that map onto our
+// `nodes[2] (redis-c).link: ...; use ...` lines, `z.infer` derives the types, and it is the most
+// widely known schema library for TypeScript config.
+import { z } from "zod";
+import { DEFAULT_TUNING } from "./redisConf";
+
+/** Every default of the stack config, in one place. */
+export const CONFIG_DEFAULTS = {
+    /** The tested Redis release; a pinned tag, so a deploy never changes Redis under the user. */
+    image: "redis:7.0.15",
+    restartPolicy: "unless-stopped",
+    /** Published ports stay on the deploying machine unless the user says otherwise. */
+    publishAddress: "127.0.0.1",
+    postDeployCheck: true,
+    auth: true,
+    checkTimeoutSeconds: 60,
+    replDisklessSyncDelaySeconds: DEFAULT_TUNING.disklessSyncDelaySeconds,
+    replBacklogSizeMb: DEFAULT_TUNING.backlogSizeMb,
+    /** Network name after the name prefix. */
+    networkSuffix: "redis-chain",
+    /** One-way TLS, as in the seed. */
+    tlsAuthClients: "no",
+    /** Only a restart from RDB keeps the replication ID, so replicas resume partially. */
+    persistence: "rdb",
+} as const;
+
+// Docker network aliases are DNS names, and the node name is also a certificate SAN.
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** True for a dotted-quad IPv4 address (Docker publishes ports on IPs, not names). */
+export function isIPv4(value: string): boolean {
+    return IPV4.test(value);
+}
+
+const quoted = (value: unknown) => JSON.stringify(value);
+
+// ---- nodes ----
+
+const notAPort = (iss: { input?: unknown }) => `${quoted(iss.input)} is not a port; use an integer from 1 to 65535`;
+const port = z
+    .number({ error: notAPort })
+    .refine((n) => Number.isInteger(n) && n >= 1 && n <= 65535, { error: notAPort });
+
+export const listenerSchema = z.strictObject(
+    {
+        /** Port on the Docker host (published on the stack's publish address). */
+        hostPort: port,
+        /** Port inside the container; defaults to 6379 (plain) or 6380 (TLS). */
+        port: port.optional(),
+    },
+    { error: (iss) => (iss.code === "invalid_type" ? "expected { hostPort: <1-65535>, port: <optional container port> }" : undefined) },
+);
+
+const transportSchema = z.enum(["plain", "tls"], {
+    error: (iss) => `${quoted(iss.input)} is not a transport; use "plain" or "tls"`,
+});
+const tlsAuthClientsSchema = z.enum(["no", "optional", "yes"], { error: "use one of no, optional, yes" });
+const persistenceSchema = z.enum(["rdb", "aof", "none"], { error: "use one of rdb, aof, none" });
+const flag = z.boolean({ error: "use true or false" });
+
+export const nodeNameSchema = z.string().regex(DNS_LABEL);
+export const NODE_NAME_FIX = "is not a valid container/DNS name; use 1-63 lowercase letters, digits or '-', not starting or ending with '-'";
+
+/** One Redis node as written in `redis-chain:nodes`. */
+export const nodeSchema = z.strictObject(
+    {
+        /** The network alias other nodes use, and the container name after the prefix. */
+        name: nodeNameSchema,
+        /** Name of the node this one replicates from; absent for a master. */
+        replicaOf: z.string({ error: "expected the name of another node" }).optional(),
+        /** Transport of the link to `replicaOf`. */
+        link: transportSchema.optional(),
+        /** Plain TCP listener; absent means `port 0`. */
+        plain: listenerSchema.optional(),
+        /** TLS listener; absent means no `tls-port`. */
+        tls: listenerSchema.optional(),
+        /** `tls-auth-clients` of the TLS listener; whether it asks clients (and replicas) for a certificate. */
+        tlsAuthClients: tlsAuthClientsSchema.optional(),
+        /** How the node keeps its data across restarts: RDB snapshots, an append-only file, or not at all. */
+        persistence: persistenceSchema.optional(),
+        /**
+         * Accept a master without persistence under an automatic restart policy. Redis's docs warn that
+         * such a master comes back empty and its replicas then wipe themselves to match.
+         */
+        allowAutoRestartWithoutPersistence: flag.optional(),
+        /** Name of the Docker host (from `redis-chain:hosts`) the node runs on; default "local". */
+        host: z.string({ error: "expected a host name" }).optional(),
+        /** Accept a plain link from a node on another host (unencrypted between machines). */
+        allowPlainAcrossHosts: flag.optional(),
+    },
+    { error: (iss) => (iss.code === "invalid_type" ? "expected an object with at least a name and one listener" : undefined) },
+);
+
+export type Transport = z.infer<typeof transportSchema>;
+export type TlsAuthClients = z.infer<typeof tlsAuthClientsSchema>;
+export type Persistence = z.infer<typeof persistenceSchema>;
+export type ListenerConfig = Readonly<z.infer<typeof listenerSchema>>;
+export type NodeConfig = Readonly<z.infer<typeof nodeSchema>>;
+
+// ---- hosts ----
+
+const ENGINE_URL = /^(unix|tcp|ssh):\/\/.+/;
+const pem = z.string({ error: "expected a PEM string" }).optional();
+
+/** One Docker host as written in `redis-chain:hosts`. */
+export const dockerHostSchema = z.strictObject(
+    {
+        /** How to reach its engine: unix:///path, tcp://host:port (TLS with the *Pem fields) or ssh://user@host. */
+        docker: z
+            .string({ error: (iss) => `"${String(iss.input)}" is not a Docker engine URL; use unix://, tcp:// or ssh://` })
+            .regex(ENGINE_URL, { error: (iss) => `"${String(iss.input)}" is not a Docker engine URL; use unix://, tcp:// or ssh://` })
+            .optional(),
+        /** Address other hosts and the deploying machine use to reach ports published there. */
+        address: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address other hosts can reach; set the host's address` }).optional(),
+        /** Address ports not used across hosts are published on; default `address` (the publish address for local). */
+        publishAddress: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address` }).optional(),
+        /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS. */
+        caCertPem: pem,
+        certPem: pem,
+        keyPem: pem,
+    },
+    { error: (iss) => (iss.code === "invalid_type" ? "expected { docker, address }" : undefined) },
+);
+
+export type DockerHostConfig = Readonly<z.infer<typeof dockerHostSchema>>;
+
+// ---- the stack's keys ----
+
+// Pulumi hands every key over as the string `pulumi config set` stored; object-valued keys (nodes,
+// hosts) are JSON text then. Tests pass them already parsed; both arrive here.
+const jsonValue = z.unknown().transform((value) => {
+    if (typeof value !== "string") return value;
+    try {
+        return JSON.parse(value) as unknown;
+    } catch {
+        return value; // reported by the rules for that key, which expect a list or a map
+    }
+});
+
+const booleanString = z
+    .enum(["true", "false"], { error: (iss) => `"${String(iss.input)}" is not a boolean; use true or false` })
+    .transform((value) => value === "true");
+
+const integerString = (min: number, max: number) =>
+    z
+        .string()
+        .refine((value) => Number.isInteger(Number(value)) && Number(value) >= min && Number(value) <= max, {
+            error: (iss) => `"${String(iss.input)}" is out of range; use an integer from ${min} to ${max}`,
+        })
+        .transform(Number);
+
+const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+
+/**
+ * Every `redis-chain:*` key, in the order problems are reported. Scalars are strings (as Pulumi
+ * stores them); each parses to its typed value or its default.
+ */
+export const stackConfigSchema = z.object({
+    restartPolicy: z
+        .enum(RESTART_POLICIES, {
+            error: (iss) => `"${String(iss.input)}" is not a Docker restart policy; use one of ${RESTART_POLICIES.join(", ")}`,
+        })
+        .default(CONFIG_DEFAULTS.restartPolicy),
+    publishAddress: z
+        .string()
+        .refine(isIPv4, {
+            error: (iss) => `"${String(iss.input)}" is not an IPv4 address; use ${CONFIG_DEFAULTS.publishAddress} (default) or a host address`,
+        })
+        .default(CONFIG_DEFAULTS.publishAddress),
+    /** A map of host name to a host (dockerHostSchema); checked by parseDockerHosts. */
+    hosts: jsonValue,
+    /** The list of nodes (nodeSchema); checked by parseTopology. */
+    nodes: jsonValue,
+    /** Prepended to every container name, so several stacks share one engine; checked by parseTopology. */
+    namePrefix: z.string().default(""),
+    image: z
+        .string()
+        .superRefine((image, ctx) => {
+            if (image.trim() === "" || /\s/.test(image)) {
+                ctx.addIssue({ code: "custom", message: `"${image}" is not an image reference; use e.g. ${CONFIG_DEFAULTS.image}` });
+            } else if (!image.includes("@") && (!/:[^/]+$/.test(image) || image.endsWith(":latest"))) {
+                ctx.addIssue({ code: "custom", message: `"${image}" is not pinned; name a version tag (e.g. ${CONFIG_DEFAULTS.image}) or a digest` });
+            }
+        })
+        .default(CONFIG_DEFAULTS.image),
+    /** Default: the name prefix followed by CONFIG_DEFAULTS.networkSuffix. */
+    networkName: z.string().optional(),
+    postDeployCheck: booleanString.default(CONFIG_DEFAULTS.postDeployCheck),
+    auth: booleanString.default(CONFIG_DEFAULTS.auth),
+    checkTimeoutSeconds: integerString(1, 3600).default(CONFIG_DEFAULTS.checkTimeoutSeconds),
+    replDisklessSyncDelaySeconds: integerString(0, 60).default(CONFIG_DEFAULTS.replDisklessSyncDelaySeconds),
+    /** Backlog size given outright; default CONFIG_DEFAULTS.replBacklogSizeMb unless sized from rate and outage. */
+    replBacklogSizeMb: integerString(1, 65536).optional(),
+    /** Peak write rate on the masters, MB/s; with replOutageSeconds sizes the backlog. */
+    replWriteRateMbPerSecond: integerString(1, 4096).optional(),
+    /** Longest outage of a replica (restart included) that must end in a partial resync, s. */
+    replOutageSeconds: integerString(1, 86400).optional(),
+});
+
+export type StackConfigKey = keyof typeof stackConfigSchema.shape;
+/** The keys index.ts reads from the Pulumi config. */
+export const STACK_CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as StackConfigKey[];
+/** The stack config as index.ts hands it over: strings, with objects as JSON text or already parsed. */
+export type RawStackConfig = {
+    readonly [K in StackConfigKey]?: unknown extends z.input<(typeof stackConfigSchema.shape)[K]> ? unknown : string;
+};
+
+/** A Docker network name; checked on the resolved name, since the default follows the name prefix. */
+export const networkNameSchema = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, {
+    error: (iss) => `"${String(iss.input)}" is not a Docker network name; use letters, digits, '_', '.', '-'`,
+});
+
+/** Turns zod issues into our problem lines: `<where>.<path>: <message>`, one line per unknown field. */
+export function issueLines(issues: readonly z.core.$ZodIssue[], where: string, knownFields: (path: PropertyKey[]) => readonly string[]): string[] {
+    const at = (path: readonly PropertyKey[]) => [where, ...path.map(String)].filter((p) => p !== "").join(".");
+    const unknown = issues
+        .filter((iss) => iss.code === "unrecognized_keys")
+        .flatMap((iss) => (iss as z.core.$ZodIssueUnrecognizedKeys).keys.map((key) => `${at([...iss.path, key])}: unknown field; known fields are ${knownFields(iss.path).join(", ")}`));
+    const rest = issues.filter((iss) => iss.code !== "unrecognized_keys").map((iss) => `${at(iss.path)}: ${iss.message}`);
+    // A value that breaks two checks of one schema (e.g. 0.5 for a port) is said once.
+    return [...new Set([...unknown, ...rest])];
+}
