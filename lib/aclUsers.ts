@@ -65,7 +65,9 @@ export const CHECK_KEY_PREFIX = "redis-chain:check:";
  * Allowed categories: @connection (AUTH, HELLO, PING, SELECT, CLIENT SETNAME...), @transaction,
  * @keyspace, @read, @write, @string, @list, @hash, @set, @sortedset, @stream, @bitmap,
  * @hyperloglog, @geo, @pubsub (queues, cache invalidation and many frameworks need it), @blocking
- * (BLPOP, BZPOPMIN, XREAD BLOCK: what job queues wait with).
+ * (BLPOP, BZPOPMIN, XREAD BLOCK: what job queues wait with); and TIME and ACL WHOAMI, which sit in
+ * no data category. Never granted: the rest of @fast/@slow that no listed category holds (CLUSTER
+ * and MEMORY introspection, ACL CAT/GENPASS).
  * Then removed, whatever category brought them in: @admin (CONFIG, so `CONFIG GET masterauth` is
  * refused; ACL SETUSER; REPLICAOF; SHUTDOWN; DEBUG; MODULE; MONITOR; SAVE...), @dangerous (also
  * FLUSHALL/FLUSHDB, KEYS, SORT, SWAPDB, MIGRATE, RESTORE, CLIENT KILL/LIST, and INFO and ROLE: they
@@ -81,6 +83,9 @@ export function applicationRules(access: ApplicationAccess = DEFAULT_APPLICATION
         "-@all",
         ...APPLICATION_CATEGORIES.map((category) => `+@${category}`),
         ...(access.allowScripting ? ["+@scripting"] : []),
+        // In no data category (only @fast/@slow), harmless, and used by client libraries.
+        "+time",
+        "+acl|whoami",
         "-@admin",
         "-@dangerous",
         ...(access.allowScripting ? [] : ["-@scripting"]),

@@ -22,12 +22,12 @@ describe("applicationRules", () => {
         [
             false,
             "~* &* -@all +@connection +@transaction +@keyspace +@read +@write +@string +@list +@hash +@set +@sortedset " +
-                "+@stream +@bitmap +@hyperloglog +@geo +@pubsub +@blocking -@admin -@dangerous -@scripting",
+                "+@stream +@bitmap +@hyperloglog +@geo +@pubsub +@blocking +time +acl|whoami -@admin -@dangerous -@scripting",
         ],
         [
             true,
             "~* &* -@all +@connection +@transaction +@keyspace +@read +@write +@string +@list +@hash +@set +@sortedset " +
-                "+@stream +@bitmap +@hyperloglog +@geo +@pubsub +@blocking +@scripting -@admin -@dangerous",
+                "+@stream +@bitmap +@hyperloglog +@geo +@pubsub +@blocking +@scripting +time +acl|whoami -@admin -@dangerous",
         ],
     ])("allowScripting %s", (allowScripting, rules) => {
         expect(applicationRules({ allowScripting }).join(" ")).toBe(rules);
