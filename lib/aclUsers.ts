@@ -1,0 +1,204 @@
+// The ACL users every node carries and their rules, rendered as the lines of the node's secret
+// users file (included by redis.conf, mode 0600, readable by Redis only). Each user gets exactly
+// the commands its one job needs; every Redis and Valkey version the program runs has to accept
+// every rule written here, so no rule names a command newer than Redis 7.0.
+import { createHash } from "node:crypto";
+
+/** One ACL user as written in the users file. */
+export interface AclUser {
+    /** ACL user name. */
+    readonly name: string;
+    /** What the user is for; rendered as a comment above its line. */
+    readonly purpose: string;
+    /** Its password in plain text; the file carries only its SHA-256 (`#<hex>`). */
+    readonly password: string;
+    /** Command, key and channel rules, applied left to right after `reset on`. */
+    readonly rules: readonly string[];
+}
+
+/** One password per user; generated elsewhere (@pulumi/random), never by this code. */
+export interface UserPasswords {
+    /** The application user's (`default`) password: what clients send with `AUTH <password>`. */
+    readonly application: string;
+    /** The `admin` user's password, for operators only. */
+    readonly admin: string;
+    /** The `check` user's password, for the post-deploy check and `npm run verify`. */
+    readonly check: string;
+    /** The `replicator` user's password; replicas log in to their upstream with it (`masterauth`). */
+    readonly replication: string;
+    /** The `healthcheck` user's password, for the container healthcheck. */
+    readonly healthcheck: string;
+}
+
+/** Choices that widen the application user. */
+export interface ApplicationAccess {
+    /** Allow `@scripting` (EVAL, EVALSHA, SCRIPT, FCALL, FUNCTION); off by default. */
+    readonly allowScripting: boolean;
+}
+
+export const DEFAULT_APPLICATION_ACCESS: ApplicationAccess = { allowScripting: false };
+
+/**
+ * The application user is `default`: a client that sends only a password (`AUTH <password>`,
+ * `redis-cli -a`, ioredis' `password` option, which sends `HELLO 3 AUTH default <password>`) logs
+ * in as `default`, so a named application user would break every such client, and `default` with a
+ * password and narrowed rules is exactly as safe as a named user: nothing reaches Redis
+ * unauthenticated, because `default` is not `nopass`.
+ */
+export const APPLICATION_USER = "default";
+/** ACL user of operators: everything. */
+export const ADMIN_USER = "admin";
+/** ACL user of the post-deploy check and `npm run verify`. */
+export const CHECK_USER = "check";
+/** ACL user replicas log in as; allowed what a replica sends its master, nothing else. */
+export const REPLICATION_USER = "replicator";
+/** ACL user of the container healthcheck; allowed PING and INFO only. */
+export const HEALTHCHECK_USER = "healthcheck";
+
+/** The check's keys; the check writes and deletes only keys under this prefix. */
+export const CHECK_KEY_PREFIX = "redis-chain:check:";
+
+/**
+ * Rules of the application user: the data commands of every data type, transactions, pub/sub and
+ * blocking reads, on every key (`~*`) and channel (`&*`); nothing administrative.
+ *
+ * Allowed categories: @connection (AUTH, HELLO, PING, SELECT, CLIENT SETNAME...), @transaction,
+ * @keyspace, @read, @write, @string, @list, @hash, @set, @sortedset, @stream, @bitmap,
+ * @hyperloglog, @geo, @pubsub (queues, cache invalidation and many frameworks need it), @blocking
+ * (BLPOP, BZPOPMIN, XREAD BLOCK: what job queues wait with); and TIME and ACL WHOAMI, which sit in
+ * no data category. Never granted: the rest of @fast/@slow that no listed category holds (CLUSTER
+ * and MEMORY introspection, ACL CAT/GENPASS).
+ * Then removed, whatever category brought them in: @admin (CONFIG, so `CONFIG GET masterauth` is
+ * refused; ACL SETUSER; REPLICAOF; SHUTDOWN; DEBUG; MODULE; MONITOR; SAVE...), @dangerous (also
+ * FLUSHALL/FLUSHDB, KEYS, SORT, SWAPDB, MIGRATE, RESTORE, CLIENT KILL/LIST, and INFO and ROLE: they
+ * expose the topology and configuration, so applications do not get INFO), and @scripting unless
+ * allowed (it is removed last because @write carries FUNCTION LOAD/DELETE/FLUSH/RESTORE).
+ * An allow-list rather than `+@all` minus: a category a later version adds (Redis 8's module
+ * categories) stays closed until chosen here.
+ */
+export function applicationRules(access: ApplicationAccess = DEFAULT_APPLICATION_ACCESS): string[] {
+    return [
+        "~*",
+        "&*",
+        "-@all",
+        ...APPLICATION_CATEGORIES.map((category) => `+@${category}`),
+        ...(access.allowScripting ? ["+@scripting"] : []),
+        // In no data category (only @fast/@slow), harmless, and used by client libraries.
+        "+time",
+        "+acl|whoami",
+        "-@admin",
+        "-@dangerous",
+        ...(access.allowScripting ? [] : ["-@scripting"]),
+    ];
+}
+
+/** The categories the application user is given before @admin and @dangerous are taken away. */
+export const APPLICATION_CATEGORIES: readonly string[] = [
+    "connection",
+    "transaction",
+    "keyspace",
+    "read",
+    "write",
+    "string",
+    "list",
+    "hash",
+    "set",
+    "sortedset",
+    "stream",
+    "bitmap",
+    "hyperloglog",
+    "geo",
+    "pubsub",
+    "blocking",
+];
+
+/** Rules of the administrator: every command, key and channel. */
+export const ADMIN_RULES: readonly string[] = ["~*", "&*", "+@all"];
+
+/**
+ * Rules of the check user: PING; INFO (the check reads INFO replication, ioredis' ready check sends
+ * INFO); SET (with PX), GET and DEL on the check's own keys only. HELLO and AUTH need no rule (Redis
+ * lets any user run commands flagged no-auth). ioredis also sends CLIENT SETINFO on connect and
+ * ignores its refusal; it cannot be allowed here because Redis 7.0 does not know that subcommand and
+ * would refuse the whole file: the check's client should set `disableClientInfo: true` instead.
+ */
+export const CHECK_RULES: readonly string[] = [`~${CHECK_KEY_PREFIX}*`, "resetchannels", "-@all", "+ping", "+info", "+set", "+get", "+del"];
+
+/** Rules of the replication user: what a replica sends its master (PING, REPLCONF, PSYNC). */
+export const REPLICATION_RULES: readonly string[] = ["resetchannels", "-@all", "+psync", "+replconf", "+ping"];
+
+/** Rules of the healthcheck user: PING on a master, INFO replication on a replica. */
+export const HEALTHCHECK_RULES: readonly string[] = ["resetchannels", "-@all", "+ping", "+info"];
+
+/**
+ * Every user of a node. The extension point: a Sentinel user or a metrics-exporter user is one
+ * more entry here (with its password in `UserPasswords`).
+ */
+export function nodeUsers(passwords: UserPasswords, access: ApplicationAccess = DEFAULT_APPLICATION_ACCESS): AclUser[] {
+    return [
+        { name: APPLICATION_USER, purpose: "clients: data commands only", password: passwords.application, rules: applicationRules(access) },
+        { name: ADMIN_USER, purpose: "operators: everything", password: passwords.admin, rules: ADMIN_RULES },
+        { name: CHECK_USER, purpose: "post-deploy check: PING, INFO, its own keys", password: passwords.check, rules: CHECK_RULES },
+        { name: REPLICATION_USER, purpose: "replicas logging in to this node", password: passwords.replication, rules: REPLICATION_RULES },
+        { name: HEALTHCHECK_USER, purpose: "container healthcheck: PING, INFO", password: passwords.healthcheck, rules: HEALTHCHECK_RULES },
+    ];
+}
+
+/** What goes into one node's users file. */
+export interface UsersFileArgs {
+    /** The node's name, for the header comment. */
+    readonly nodeName: string;
+    /** Every user of the node (see `nodeUsers`). */
+    readonly users: readonly AclUser[];
+    /** The password this node logs in to its upstream with; absent on a master. */
+    readonly masterauth?: string;
+}
+
+/** Renders the users file's lines (without trailing newline); throws on anything Redis would misread. */
+export function renderUsersFile(args: UsersFileArgs): string[] {
+    validateUsers(args.users);
+    const lines = [`# ${args.nodeName}: ACL users rendered by redis-chain; mode 0600, readable by Redis only.`];
+    for (const user of args.users) {
+        // `reset` first: the line alone decides the user, whatever acl-pubsub-default says.
+        lines.push(`# ${user.purpose}`, ["user", user.name, "reset", "on", `#${sha256Hex(user.password)}`, ...user.rules].join(" "));
+    }
+    if (args.masterauth !== undefined) {
+        // Redis needs it in plain text to log in upstream; hence the file's mode.
+        validatePassword("masterauth", args.masterauth);
+        lines.push(`masterauth ${args.masterauth}`);
+    }
+    return lines;
+}
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+// Passwords are single tokens in the config file (masterauth is written in plain text).
+const PASSWORD = /^[A-Za-z0-9_-]+$/;
+// Passwords, `nopass` and `reset*` of passwords belong to the renderer, not to a user's rules.
+const FORBIDDEN_RULE = /^(>|<|#|!|nopass$|resetpass$|on$|off$)/;
+
+function validateUsers(users: readonly AclUser[]): void {
+    const names = new Set<string>();
+    const passwords = new Map<string, string>();
+    for (const user of users) {
+        if (!NAME.test(user.name)) throw new Error(`ACL user name "${user.name}" must be alphanumeric`);
+        if (names.has(user.name)) throw new Error(`ACL user "${user.name}" is declared twice`);
+        names.add(user.name);
+        validatePassword(`${user.name} user's`, user.password);
+        const twin = passwords.get(user.password);
+        // One shared password would let one user's holder log in as the other.
+        if (twin) throw new Error(`the ${user.name} and ${twin} users must not share a password`);
+        passwords.set(user.password, user.name);
+        for (const rule of user.rules) {
+            if (rule === "" || /\s/.test(rule)) throw new Error(`ACL rule "${rule}" of ${user.name} must be one token`);
+            if (FORBIDDEN_RULE.test(rule)) throw new Error(`ACL rule "${rule}" of ${user.name} is not a command, key or channel rule`);
+        }
+    }
+}
+
+function validatePassword(which: string, password: string): void {
+    if (!PASSWORD.test(password)) throw new Error(`the ${which} password must be alphanumeric`);
+}
+
+function sha256Hex(text: string): string {
+    return createHash("sha256").update(text, "utf8").digest("hex");
+}
