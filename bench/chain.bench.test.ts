@@ -2,7 +2,7 @@
 // because the harness's deployStack re-imports the program with vi.resetModules().
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { PROJECT_DIR } from "../tests/e2e/harness/deployStack";
+import { PROJECT_DIR } from "../testkit/harness/deployStack";
 import { runBench } from "./runBench";
 import { FULL, SMOKE } from "./settings";
 

@@ -1,7 +1,7 @@
 // What the figures need from a deployed A -> B -> C chain, whoever deployed it: clients for each
 // node, the container names, where each replica points back to, and the deploy's timestamps.
 import Redis from "ioredis";
-import { docker } from "../tests/e2e/harness/run";
+import { docker } from "../testkit/harness/run";
 import { parseInfo } from "../lib/check/replicationStatus";
 
 export type NodeKey = "a" | "b" | "c";

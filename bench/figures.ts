@@ -5,7 +5,7 @@ import { connect as tlsConnect } from "node:tls";
 import type Redis from "ioredis";
 import { checkReplication } from "../lib/check/checkReplication";
 import { chainFromOutputs } from "../lib/stackOutputs";
-import { docker } from "../tests/e2e/harness/run";
+import { docker } from "../testkit/harness/run";
 import { BenchChain, LINK_UP_LINE, NodeKey, infoOf, linkUp, linkUpAndSynced, open, pollUntil, redisLog, sleep, withNode } from "./chain";
 import { LoadSummary, startLoad } from "./loadWriter";
 import { BenchSizes } from "./settings";

@@ -1,7 +1,7 @@
 // OUR chain, deployed by the real program through the e2e harness (the one `pulumi up` stand-in),
 // with the post-deploy check switched off so the bench times convergence itself.
-import { deployStack, LOCAL_IMAGE, readStackConfig, StackConfig } from "../tests/e2e/harness/deployStack";
-import { ResourceEvent } from "../tests/e2e/harness/providerEmulator";
+import { deployStack, LOCAL_IMAGE, readStackConfig, StackConfig } from "../testkit/harness/deployStack";
+import { ResourceEvent } from "../testkit/harness/providerEmulator";
 import { testStack } from "../tests/e2e/support";
 import { BenchChain, ClientTarget, NodeKey, benchClient, containerStartedAt } from "./chain";
 import { BenchNames } from "./settings";

@@ -2,8 +2,8 @@
 // then our plain-only chain for the price of the TLS hop. Every chain is torn down right after its
 // figures (also on failure), and a sweep by name removes leftovers of an interrupted earlier run.
 import { availableParallelism, release, totalmem } from "node:os";
-import { PROJECT_DIR } from "../tests/e2e/harness/deployStack";
-import { docker, run } from "../tests/e2e/harness/run";
+import { PROJECT_DIR } from "../testkit/harness/deployStack";
+import { docker, run } from "../testkit/harness/run";
 import { BenchChain, infoOf, withNode } from "./chain";
 import { measureCheck, measureConverge, measureFullSync, measureLatency, measureRestart } from "./figures";
 import { deployOurs, oursConfig, oursPlainConfig } from "./oursChain";

@@ -7,8 +7,8 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOCAL_IMAGE } from "../tests/e2e/harness/deployStack";
-import { docker, run } from "../tests/e2e/harness/run";
+import { LOCAL_IMAGE } from "../testkit/harness/deployStack";
+import { docker, run } from "../testkit/harness/run";
 import { BenchChain, NodeKey, benchClient, containerStartedAt } from "./chain";
 import { BenchNames } from "./settings";
 

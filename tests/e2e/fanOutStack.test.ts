@@ -2,7 +2,7 @@
 // middle node requires client certificates (mTLS), and a plain-only node that replicates over TLS
 // (it speaks TLS only as a client, presenting its node certificate).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeployedStack, LOCAL_IMAGE, deployStack } from "./harness/deployStack";
+import { DeployedStack, LOCAL_IMAGE, deployStack } from "../../testkit/harness/deployStack";
 import { clientFor, expectNothingLeft, infoReplication, runVerify, removeLeftovers } from "./support";
 
 const PREFIX = "e2e-fan-";

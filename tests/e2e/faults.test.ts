@@ -11,8 +11,8 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkReplication } from "../../lib/check/checkReplication";
 import { chainFromOutputs } from "../../lib/stackOutputs";
-import { DeployedStack, deployStack, readStackConfig } from "./harness/deployStack";
-import { docker } from "./harness/run";
+import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
+import { docker } from "../../testkit/harness/run";
 import { expectPartial, rdbReplicationInfo, upstreamBacklog } from "./rdbReplicationInfo";
 import { aclPassword, expectNothingLeft, redisCli, removeLeftovers, runVerify, testStack, withHostPorts } from "./support";
 import {

@@ -4,8 +4,8 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseInfo } from "../../lib/check/replicationStatus";
-import { DeployedStack, PROJECT_DIR, StackConfig, deployStack, readStackConfig } from "./harness/deployStack";
-import { DockerEngine, run } from "./harness/run";
+import { DeployedStack, PROJECT_DIR, StackConfig, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
+import { DockerEngine, run } from "../../testkit/harness/run";
 import { clientFor, convergeMs, expectNothingLeft, infoReplication, redisCli, runVerify, testStack, removeLeftovers } from "./support";
 
 const SECOND_HOST_SCRIPT = join(PROJECT_DIR, "scripts", "second-docker-host.sh");

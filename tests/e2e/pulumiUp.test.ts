@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_IMAGE, PROJECT_DIR, readStackConfig } from "./harness/deployStack";
+import { LOCAL_IMAGE, PROJECT_DIR, readStackConfig } from "../../testkit/harness/deployStack";
 import { clientFor, expectNothingLeft, runVerify, testStack } from "./support";
 
 const PREFIX = "e2e-up-";

@@ -2,8 +2,8 @@
 // real containers, real TLS, real replication, and the post-deploy check run as the engine would.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeployedStack, deployStack, readStackConfig } from "./harness/deployStack";
-import { docker } from "./harness/run";
+import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
+import { docker } from "../../testkit/harness/run";
 import { clientFor, convergeMs, expectNothingLeft, infoReplication, redisCli, runVerify, testStack, removeLeftovers } from "./support";
 
 const PREFIX = "e2e-seed-";

@@ -5,11 +5,11 @@ import { join } from "node:path";
 import Redis, { RedisOptions } from "ioredis";
 import { parseInfo } from "../../lib/check/replicationStatus";
 import { expect } from "vitest";
-import { docker, run } from "./harness/run";
-import { withTempDir } from "./harness/tempDir";
-import { DeployedStack, LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "./harness/deployStack";
+import { docker, run } from "../../testkit/harness/run";
+import { withTempDir } from "../../testkit/harness/tempDir";
+import { DeployedStack, LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "../../testkit/harness/deployStack";
 
-export { removeLeftovers } from "./harness/leftovers";
+export { removeLeftovers } from "../../testkit/harness/leftovers";
 
 /** Moves every host port of a node list by `offset`, away from the dev stack's ports. */
 export function shiftHostPorts(nodes: any[], offset: number): any[] {

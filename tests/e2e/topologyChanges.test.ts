@@ -3,9 +3,9 @@
 // every other node keeps its container, its uptime, its replication offsets and its data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseInfo } from "../../lib/check/replicationStatus";
-import { DeployedStack, StackConfig, deployStack, readStackConfig } from "./harness/deployStack";
-import { Step } from "./harness/providerEmulator";
-import { docker } from "./harness/run";
+import { DeployedStack, StackConfig, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
+import { Step } from "../../testkit/harness/providerEmulator";
+import { docker } from "../../testkit/harness/run";
 import { clientFor, expectNothingLeft, infoReplication, redisCli, testStack, removeLeftovers } from "./support";
 
 const PREFIX = "e2e-change-";

@@ -1,5 +1,5 @@
 // The safety net for resources the harness could not track (a killed run, a deploy that failed
-// before the harness knew what it created). Imports nothing from vitest: global setup uses it.
+// before the harness knew what it created).
 import { docker } from "./run";
 
 /**

@@ -1,13 +1,14 @@
 // `pulumi up` stand-in: runs the real index.ts under Pulumi's mock runtime with the provider
 // emulator, waits for every resource and stack output, and returns a handle to tear it all down.
+// No test runner involved: it runs under vitest and in a plain `tsx` process alike.
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { vi } from "vitest";
+import { register as registerTsx } from "tsx/cjs/api";
 import { parse } from "yaml";
 import { ProviderEmulator, ResourceEvent, StackState, Step } from "./providerEmulator";
 
-export const PROJECT_DIR = resolve(__dirname, "..", "..", "..");
+export const PROJECT_DIR = resolve(__dirname, "..", "..");
 
 /** The local image built by scripts/build-redis-image.sh; e2e stacks run it instead of the official tag. */
 export const LOCAL_IMAGE = process.env.REDIS_CHAIN_LOCAL_IMAGE ?? "redis-chain-local/redis:7.0.15";
@@ -35,6 +36,33 @@ export function readStackConfig(stack: string): StackConfig {
 }
 
 /**
+ * Evaluates index.ts afresh: the program registers its resources while its modules load, so every
+ * deploy needs its own evaluation. Drops the program's modules (index.ts, components/, lib/) from the
+ * require cache and requires index.ts again; node_modules stay cached, so the SDK whose mock runtime
+ * was just set is the one the program sees.
+ */
+export function loadProgram(): Record<string, unknown> {
+    ensureTypeScriptRequire();
+    const program = [join(PROJECT_DIR, "index.ts"), join(PROJECT_DIR, "components") + sep, join(PROJECT_DIR, "lib") + sep];
+    for (const file of Object.keys(require.cache)) if (program.some((p) => file.startsWith(p))) delete require.cache[file];
+    return require(join(PROJECT_DIR, "index.ts")) as Record<string, unknown>;
+}
+
+let tsxRegistered = false;
+
+/**
+ * Node's own require strips types but does not resolve extensionless imports (`./lib/topology`);
+ * tsx's CommonJS hook does. A `tsx` process has it already; under vitest (which loads test files
+ * through its own module runner, not require) it is registered once here.
+ */
+function ensureTypeScriptRequire(): void {
+    const hooked = (require.extensions as Record<string, unknown>)[".ts"] !== undefined && process.execArgv.some((a) => a.includes("tsx"));
+    if (hooked || tsxRegistered) return;
+    registerTsx();
+    tsxRegistered = true;
+}
+
+/**
  * Deploys `config`, as a first `pulumi up` or, given the `previous` run, as an update of its state.
  * On failure tears down everything in the state and rethrows the first failure, so a failing test
  * never leaves containers behind.
@@ -51,12 +79,11 @@ export async function deployStack(
     const values = Object.fromEntries(
         Object.entries(config).map(([k, v]) => [`redis-chain:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
     );
-    vi.resetModules();
     pulumi.runtime.setAllConfig(values);
     await pulumi.runtime.setMocks(emulator, "redis-chain", "e2e", false);
     const started = Date.now();
     try {
-        const program = await import("../../../index");
+        const program = loadProgram();
         const outputs = await Promise.race([resolveAll(program), emulator.failed]);
         await emulator.settle();
         if (emulator.firstFailure) throw emulator.firstFailure;
