@@ -4,7 +4,6 @@
 import { readFileSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { register as registerTsx } from "tsx/cjs/api";
 import { parse } from "yaml";
 import { ProviderEmulator, ResourceEvent, StackState, Step } from "./providerEmulator";
 
@@ -58,7 +57,8 @@ let tsxRegistered = false;
 function ensureTypeScriptRequire(): void {
     const hooked = (require.extensions as Record<string, unknown>)[".ts"] !== undefined && process.execArgv.some((a) => a.includes("tsx"));
     if (hooked || tsxRegistered) return;
-    registerTsx();
+    // A plain require: this project's moduleResolution (node10) does not read the package's exports map.
+    (require("tsx/cjs/api") as { register: () => void }).register();
     tsxRegistered = true;
 }
 
