@@ -1,7 +1,11 @@
 // Turns a BenchResult into the Markdown tables, the JSON file and two hand-written SVG pictures.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CheckResult, ConvergeResult, FullSyncResult, HopResync, LatencyResult, RestartResult } from "./figures";
+import type { CheckResult } from "./figures/check";
+import type { ConvergeResult } from "./figures/converge";
+import type { FullSyncResult } from "./figures/fullSync";
+import type { LatencyResult } from "./figures/latency";
+import type { HopResync, RestartResult } from "./figures/restart";
 
 export interface MachineInfo {
     readonly nproc: number;
@@ -48,7 +52,7 @@ function ratio(seed: number | undefined, ours: number | undefined): string {
 }
 function hop(h: HopResync | undefined): string {
     if (!h) return "n/a";
-    return `**${h.kind}** (sync_full +${h.syncFull}, partial_ok +${h.syncPartialOk}, partial_err +${h.syncPartialErr})`;
+    return `**${h.kind}** (sync_full +${h.full}, partial_ok +${h.partialOk}, partial_err +${h.partialErr})`;
 }
 
 type Row = [string, string, string, string];

@@ -3,9 +3,14 @@
 // figures (also on failure), and a sweep by name removes leftovers of an interrupted earlier run.
 import { availableParallelism, release, totalmem } from "node:os";
 import { PROJECT_DIR } from "../testkit/harness/deployStack";
+import { removeLeftovers } from "../testkit/dockerObjects";
 import { docker, run } from "../testkit/harness/run";
 import { BenchChain, infoOf, withNode } from "./chain";
-import { measureCheck, measureConverge, measureFullSync, measureLatency, measureRestart } from "./figures";
+import { measureCheck } from "./figures/check";
+import { measureConverge } from "./figures/converge";
+import { measureFullSync } from "./figures/fullSync";
+import { measureLatency } from "./figures/latency";
+import { measureRestart } from "./figures/restart";
 import { deployOurs, oursConfig, oursPlainConfig } from "./oursChain";
 import { BenchResult, MachineInfo, VariantFigures, markdown, writeReport } from "./report";
 import { removeSeed, deploySeed } from "./seedChain";
@@ -118,13 +123,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
 /** Removes every container, network and volume a run with these names may have left. */
 async function sweep(names: BenchNames): Promise<void> {
     await removeSeed(names);
-    const prefixes = [names.oursPrefix, names.plainPrefix];
-    const list = async (args: string[]) => (await docker(args)).split("\n").filter((n) => prefixes.some((p) => n.startsWith(p)));
-    const containers = await list(["ps", "-a", "--format", "{{.Names}}"]);
-    if (containers.length > 0) await docker(["rm", "--force", "--volumes", ...containers]);
-    for (const network of await list(["network", "ls", "--format", "{{.Name}}"])) await docker(["network", "rm", network]);
-    const volumes = await list(["volume", "ls", "--format", "{{.Name}}"]);
-    if (volumes.length > 0) await docker(["volume", "rm", "--force", ...volumes]);
+    await removeLeftovers(names.oursPrefix, names.plainPrefix);
 }
 
 async function machineInfo(redisVersion: string): Promise<MachineInfo> {

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { StackOutputs } from "../../lib/stackOutputs";
 import { ProviderEmulator, ResourceEvent, StackState, Step } from "./providerEmulator";
 
 export const PROJECT_DIR = resolve(__dirname, "..", "..");
@@ -15,9 +16,15 @@ export const LOCAL_IMAGE = process.env.REDIS_CHAIN_LOCAL_IMAGE ?? "redis-chain-l
 /** Stack config keyed without the project prefix, e.g. { nodes: [...], namePrefix: "e2e-" }. */
 export type StackConfig = Record<string, unknown>;
 
+/**
+ * Everything index.ts exports, resolved. The credentials are typed as the check reads them; nodes
+ * stay loose, since tests reach into listeners they know are there.
+ */
+export type DeployedOutputs = Omit<StackOutputs, "nodes"> & { readonly nodes: Record<string, any> } & Record<string, any>;
+
 /** A deployed stack: its resolved outputs and the emulator that owns its resources. */
 export interface DeployedStack {
-    readonly outputs: Record<string, any>;
+    readonly outputs: DeployedOutputs;
     readonly emulator: ProviderEmulator;
     /** Milliseconds from the first registration to every output resolved. */
     readonly deployMs: number;
@@ -102,7 +109,7 @@ export async function deployStack(
     }
 }
 
-async function resolveAll(program: Record<string, unknown>): Promise<Record<string, any>> {
+async function resolveAll(program: Record<string, unknown>): Promise<DeployedOutputs> {
     const exports = Object.fromEntries(Object.entries(program).filter(([k]) => k !== "default" && k !== "__esModule"));
-    return new Promise((resolveOutputs) => pulumi.output(exports).apply((v) => resolveOutputs(v as Record<string, any>)));
+    return new Promise((resolveOutputs) => pulumi.output(exports).apply((v) => resolveOutputs(v as unknown as DeployedOutputs)));
 }

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { LatencyResult } from "../../bench/figures";
+import type { LatencyResult } from "../../bench/figures/latency";
 import type { BenchResult } from "../../bench/report";
 import { runBench } from "../../bench/runBench";
 import { SMOKE } from "../../bench/settings";

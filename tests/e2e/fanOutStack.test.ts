@@ -3,7 +3,9 @@
 // (it speaks TLS only as a client, presenting its node certificate).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployedStack, LOCAL_IMAGE, deployStack } from "../../testkit/harness/deployStack";
-import { clientFor, expectNothingLeft, infoReplication, runVerify, removeLeftovers } from "./support";
+import { removeLeftovers } from "../../testkit/dockerObjects";
+import { clientFor } from "../../testkit/redisClient";
+import { expectNothingLeft, infoReplication, runVerify } from "./support";
 
 const PREFIX = "e2e-fan-";
 const NODES = [

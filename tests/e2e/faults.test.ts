@@ -14,21 +14,14 @@ import { chainFromOutputs } from "../../lib/stackOutputs";
 import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
 import { docker } from "../../testkit/harness/run";
 import { expectPartial, rdbReplicationInfo, upstreamBacklog } from "./rdbReplicationInfo";
-import { aclPassword, expectNothingLeft, redisCli, removeLeftovers, runVerify, testStack, withHostPorts } from "./support";
-import {
-    SyncCounters,
-    WriteLoad,
-    WriteLoadResult,
-    info,
-    readBack,
-    sleep,
-    startWriteLoad,
-    syncCounters,
-    syncDelta,
-    waitConverged,
-    waitLinksUp,
-    withClient,
-} from "./writeLoad";
+import { removeLeftovers } from "../../testkit/dockerObjects";
+import { testStack, withHostPorts } from "../../testkit/stacks";
+import { aclPassword, expectNothingLeft, redisCli, runVerify } from "./support";
+import { targetFor } from "../../testkit/redisClient";
+import { sleep } from "../../testkit/sleep";
+import { SyncCounters, SyncDelta, syncDelta } from "../../testkit/syncCounters";
+import { WriteLoad, WriteLoadResult, startWriteLoad } from "../../testkit/writeLoad/writeLoad";
+import { info, readBack, syncCounters, waitConverged, waitLinksUp, withClient } from "./chainProbes";
 
 const PREFIX = "e2e-fault-";
 const A = `${PREFIX}redis-a`;
@@ -419,8 +412,8 @@ describe("the final RDB save wins the race against Docker's stop grace", () => {
 
 interface ScenarioOutcome {
     readonly load: WriteLoadResult;
-    readonly aToB: ReturnType<typeof syncDelta>;
-    readonly bToC: ReturnType<typeof syncDelta>;
+    readonly aToB: SyncDelta;
+    readonly bToC: SyncDelta;
 }
 
 /**
@@ -434,7 +427,7 @@ async function scenario(
 ): Promise<ScenarioOutcome> {
     const started = Date.now();
     const before: [SyncCounters, SyncCounters] = [await syncCounters(outputs, "redis-a"), await syncCounters(outputs, "redis-b")];
-    const load = await startWriteLoad(outputs, "redis-a", { scenario: name, ...loadOptions });
+    const load = await startWriteLoad(targetFor(outputs as any, "redis-a", "plain"), { keyPrefix: `load:${name}:`, ...loadOptions });
     let result: WriteLoadResult;
     try {
         await load.waitForAcknowledged(500, 10_000);
@@ -469,7 +462,7 @@ async function scenario(
     return { load: result, aToB, bToC };
 }
 
-function hop(d: ReturnType<typeof syncDelta>): string {
+function hop(d: SyncDelta): string {
     return `full +${d.full}, partial_ok +${d.partialOk}, partial_err +${d.partialErr}${d.restarted ? " (upstream restarted: counters from 0)" : ""}`;
 }
 

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseInfo } from "../../lib/check/replicationStatus";
 import { DeployedStack, PROJECT_DIR, StackConfig, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
 import { DockerEngine, run } from "../../testkit/harness/run";
-import { clientFor, convergeMs, expectNothingLeft, infoReplication, redisCli, runVerify, testStack, removeLeftovers } from "./support";
+import { removeLeftovers } from "../../testkit/dockerObjects";
+import { clientFor } from "../../testkit/redisClient";
+import { convergeMs, testStack } from "../../testkit/stacks";
+import { expectNothingLeft, infoReplication, redisCli, runVerify } from "./support";
 
 const SECOND_HOST_SCRIPT = join(PROJECT_DIR, "scripts", "second-docker-host.sh");
 const HOST2_DOCKER = "unix:///run/redis-chain-host2/docker.sock";

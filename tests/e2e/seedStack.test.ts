@@ -4,7 +4,10 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
 import { docker } from "../../testkit/harness/run";
-import { clientFor, convergeMs, expectNothingLeft, infoReplication, redisCli, runVerify, testStack, removeLeftovers } from "./support";
+import { removeLeftovers } from "../../testkit/dockerObjects";
+import { clientFor } from "../../testkit/redisClient";
+import { convergeMs, testStack } from "../../testkit/stacks";
+import { expectNothingLeft, infoReplication, redisCli, runVerify } from "./support";
 
 const PREFIX = "e2e-seed-";
 let stack: DeployedStack;
