@@ -17,7 +17,7 @@ import { expectPartial, rdbReplicationInfo, upstreamBacklog } from "./rdbReplica
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { testStack, withHostPorts } from "../../testkit/stacks";
 import { aclPassword, expectNothingLeft, redisCli, runVerify } from "./support";
-import { targetFor } from "../../testkit/redisClient";
+import { redisClient, targetFor } from "../../testkit/redisClient";
 import { sleep } from "../../testkit/sleep";
 import { SyncCounters, SyncDelta, syncDelta } from "../../testkit/syncCounters";
 import { WriteLoad, WriteLoadResult, startWriteLoad } from "../../testkit/writeLoad/writeLoad";
@@ -81,28 +81,13 @@ describe("hostile clients", () => {
      * ready check, no CLIENT SETINFO, no reconnects.
      */
     function bareClient(endpoint: { host: string; port: number }, extra: Record<string, unknown> = {}): Redis {
-        const client = new Redis({
-            host: endpoint.host,
-            port: endpoint.port,
-            protocol: 2,
-            lazyConnect: true,
-            enableReadyCheck: false,
-            disableClientInfo: true,
-            maxRetriesPerRequest: 0,
-            enableOfflineQueue: false,
-            retryStrategy: () => null,
-            connectTimeout: 3000,
-            commandTimeout: 3000,
-            ...extra,
-        });
-        client.on("error", () => undefined);
-        return client;
+        return redisClient(endpoint, "poll", { protocol: 2, enableReadyCheck: false, disableClientInfo: true, commandTimeout: 3000, ...extra });
     }
 
     /** Connects a default (RESP3) ioredis client to A and returns the error events it saw. */
     async function connectErrors(extra: Record<string, unknown>): Promise<string[]> {
         const errors: string[] = [];
-        const client = new Redis({ ...plainA(), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...extra });
+        const client = redisClient(plainA(), "probe", extra);
         client.on("error", (e: Error) => errors.push(e.message));
         try {
             await client.connect().then(() => client.ping()).catch((e: Error) => errors.push(`rejected: ${e.message}`));
