@@ -1,8 +1,16 @@
 // What the figures need from a deployed A -> B -> C chain, whoever deployed it: clients for each
 // node, the container names, where each replica points back to, and the deploy's timestamps.
 import Redis from "ioredis";
-import { docker } from "../tests/e2e/harness/run";
 import { parseInfo } from "../lib/check/replicationStatus";
+import { docker } from "../testkit/harness/run";
+import { ClientTarget } from "../testkit/redisClient";
+import { sleep } from "../testkit/sleep";
+import { SyncCounters, readSyncCounters } from "../testkit/syncCounters";
+import { WriteLoadOptions } from "../testkit/writeLoad/writeLoad";
+import { LoadShape } from "./settings";
+
+/** Progress lines. */
+export type Log = (line: string) => void;
 
 export type NodeKey = "a" | "b" | "c";
 export type Variant = "seed" | "ours" | "oursPlain";
@@ -21,7 +29,7 @@ export interface BenchChain {
     readonly variant: Variant;
     readonly containers: Readonly<Record<NodeKey, string>>;
     /** A's plain endpoint and the password, for the out-of-process load writer. */
-    readonly writer: { readonly host: string; readonly port: number; readonly password?: string };
+    readonly writer: ClientTarget;
     readonly deploy: DeployTimes;
     /**
      * Stack outputs (ours), or the seed described in the same shape: the post-deploy check reads
@@ -117,39 +125,32 @@ export async function containerStartedAt(container: string): Promise<number> {
 /** Log lines Redis writes at the instant a replica's link turns up (master_link_status:up). */
 export const LINK_UP_LINE = /MASTER <-> REPLICA sync: Finished with success|MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization/;
 
-export function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until B's and C's offsets reach A's current one (less `slackBytes`); returns how long that took. */
+export async function waitCaughtUp(chain: BenchChain, timeoutMs: number, slackBytes = 0): Promise<number> {
+    const started = Date.now();
+    const target = Number((await withNode(chain, "a", (c) => infoOf(c, "replication"))).master_repl_offset) - slackBytes;
+    for (const node of ["b", "c"] as const) {
+        await pollUntil(chain, node, (info) => linkUp(info) && Number(info.slave_repl_offset) >= target, timeoutMs - (Date.now() - started), 20);
+    }
+    return Date.now() - started;
 }
 
-/** How the bench reaches one listener from the host (a published port on 127.0.0.1). */
-export interface ClientTarget {
-    readonly host: string;
-    readonly port: number;
-    readonly password?: string;
-    /** TLS: the CA to verify with; `verifyHostname: false` only for the seed's SAN-less certificate. */
-    readonly tls?: { readonly ca: string; readonly cert?: string; readonly key?: string; readonly verifyHostname: boolean };
+/**
+ * A bench load shape as write load options: random (incompressible) values over a bounded keyspace,
+ * and room for a tenth of a second of SETs in flight, so a briefly slow server does not make it skip.
+ */
+export function loadOptions(shape: LoadShape, keyPrefix: string): WriteLoadOptions {
+    return {
+        keyPrefix,
+        ratePerSecond: shape.setsPerSecond,
+        valueBytes: shape.valueBytes,
+        keyspace: shape.keyspace,
+        randomValues: true,
+        maxInFlight: Math.max(100, Math.ceil(shape.setsPerSecond / 10)),
+    };
 }
 
-/** A lazy ioredis client with no retries and no offline queue: a failure shows at once. */
-export function benchClient(target: ClientTarget): Redis {
-    const client = new Redis({
-        host: target.host,
-        port: target.port,
-        password: target.password,
-        tls: target.tls && {
-            ca: [target.tls.ca],
-            cert: target.tls.cert,
-            key: target.tls.key,
-            // redis-cli, which the write-up used, checks the chain but not the name; Node checks both.
-            ...(target.tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
-        },
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        enableOfflineQueue: false,
-        retryStrategy: () => null,
-        connectTimeout: 3000,
-        commandTimeout: 15_000,
-    });
-    client.on("error", () => undefined);
-    return client;
+/** sync_* counters of a node serving replicas, with its run_id (counters restart with the process). */
+export function syncCounters(chain: BenchChain, node: NodeKey): Promise<SyncCounters> {
+    return readSyncCounters((sections) => withNode(chain, node, (c) => c.call("INFO", ...sections) as Promise<string>));
 }

@@ -1,9 +1,10 @@
 // OUR chain, deployed by the real program through the e2e harness (the one `pulumi up` stand-in),
 // with the post-deploy check switched off so the bench times convergence itself.
-import { deployStack, LOCAL_IMAGE, readStackConfig, StackConfig } from "../tests/e2e/harness/deployStack";
-import { ResourceEvent } from "../tests/e2e/harness/providerEmulator";
-import { testStack } from "../tests/e2e/support";
-import { BenchChain, ClientTarget, NodeKey, benchClient, containerStartedAt } from "./chain";
+import { deployStack, LOCAL_IMAGE, readStackConfig, StackConfig } from "../testkit/harness/deployStack";
+import { ResourceEvent } from "../testkit/harness/providerEmulator";
+import { readTransport, redisClient, targetFor } from "../testkit/redisClient";
+import { testStack } from "../testkit/stacks";
+import { BenchChain, NodeKey, containerStartedAt } from "./chain";
 import { BenchNames } from "./settings";
 
 const NODE_NAMES: Record<NodeKey, string> = { a: "redis-a", b: "redis-b", c: "redis-c" };
@@ -39,16 +40,7 @@ export async function deployOurs(variant: "ours" | "oursPlain", config: StackCon
         const { outputs } = stack;
         const node = (k: NodeKey) => outputs.nodes[NODE_NAMES[k]];
         // Plain where the node has a plain listener, else TLS (C in the TLS chain), hostname verified.
-        const target = (k: NodeKey): ClientTarget => {
-            const tls = !node(k).plain;
-            const endpoint = tls ? node(k).tls : node(k).plain;
-            return {
-                host: endpoint.host,
-                port: endpoint.port,
-                password: outputs.password,
-                tls: tls ? { ca: outputs.caCertPem, cert: outputs.clientCertPem, key: outputs.clientKeyPem, verifyHostname: true } : undefined,
-            };
-        };
+        const target = (k: NodeKey) => targetFor(outputs, NODE_NAMES[k], readTransport(outputs, NODE_NAMES[k]));
         const containers = { a: node("a").containerName, b: node("b").containerName, c: node("c").containerName };
         const startedAt = {} as Record<NodeKey, number>;
         for (const k of ["a", "b", "c"] as const) startedAt[k] = await containerStartedAt(containers[k]);
@@ -58,7 +50,7 @@ export async function deployOurs(variant: "ours" | "oursPlain", config: StackCon
             writer: target("a"),
             deploy: { firstCreateAt: Math.min(...containerCreates), startedAt, readyAt },
             outputs,
-            client: (k) => benchClient(target(k)),
+            client: (k) => redisClient(target(k), "bench"),
             destroy: () => stack.destroy(),
         };
     } catch (error) {

@@ -1,7 +1,12 @@
 // Turns a BenchResult into the Markdown tables, the JSON file and two hand-written SVG pictures.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CheckResult, ConvergeResult, FullSyncResult, HopResync, LatencyResult, RestartResult } from "./figures";
+import type { CheckResult } from "./figures/check";
+import type { ConvergeResult } from "./figures/converge";
+import type { FullSyncResult } from "./figures/fullSync";
+import type { LatencyResult } from "./figures/latency";
+import type { MultiHostResult } from "./figures/multiHost";
+import type { HopResync, RestartResult } from "./figures/restart";
 
 export interface MachineInfo {
     readonly nproc: number;
@@ -34,6 +39,8 @@ export interface BenchResult {
     readonly ours: VariantFigures;
     /** Our plain-only chain: figure 2 only, to price the TLS hop. */
     readonly oursPlain: VariantFigures;
+    /** Figure 6: our chain's converge with C on a second Docker host vs one host; absent when it failed. */
+    readonly multiHost?: MultiHostResult;
     /** "<variant> <figure>: <message>" for every figure that could not be measured. */
     readonly errors: string[];
     readonly notes: string[];
@@ -48,7 +55,7 @@ function ratio(seed: number | undefined, ours: number | undefined): string {
 }
 function hop(h: HopResync | undefined): string {
     if (!h) return "n/a";
-    return `**${h.kind}** (sync_full +${h.syncFull}, partial_ok +${h.syncPartialOk}, partial_err +${h.syncPartialErr})`;
+    return `**${h.kind}** (sync_full +${h.full}, partial_ok +${h.partialOk}, partial_err +${h.partialErr})`;
 }
 
 type Row = [string, string, string, string];
@@ -117,6 +124,12 @@ function table(header: Row, rows: Row[]): string {
     return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+function multiHostLine(m: MultiHostResult | undefined): string {
+    if (!m) return "Multi-host converge (figure 6): not measured (see the failures below).";
+    if ("skipped" in m) return `Multi-host converge (figure 6): skipped: ${m.skipped}.`;
+    return `Multi-host converge (figure 6), ours, first container create -> check done: one host ${m.oneHostMs} ms, C on a second Docker host ${m.twoHostsMs} ms.`;
+}
+
 export function markdown(r: BenchResult): string {
     const m = r.machine;
     return [
@@ -132,6 +145,8 @@ export function markdown(r: BenchResult): string {
         "TLS hop cost: our TLS chain (B->C over TLS, subscriber on C over TLS) vs our plain-only chain.",
         "",
         table(["figure", "ours (TLS hop)", "ours plain-only", "ratio TLS/plain"], tlsRows(r)),
+        "",
+        multiHostLine(r.multiHost),
         "",
         ...(r.errors.length > 0 ? ["Figures that could not be measured:", ...r.errors.map((e) => `- ${e}`), ""] : []),
         ...(["seed", "ours"] as const)

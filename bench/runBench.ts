@@ -2,10 +2,16 @@
 // then our plain-only chain for the price of the TLS hop. Every chain is torn down right after its
 // figures (also on failure), and a sweep by name removes leftovers of an interrupted earlier run.
 import { availableParallelism, release, totalmem } from "node:os";
-import { PROJECT_DIR } from "../tests/e2e/harness/deployStack";
-import { docker, run } from "../tests/e2e/harness/run";
+import { PROJECT_DIR } from "../testkit/harness/deployStack";
+import { removeLeftovers } from "../testkit/dockerObjects";
+import { docker, run } from "../testkit/harness/run";
 import { BenchChain, infoOf, withNode } from "./chain";
-import { measureCheck, measureConverge, measureFullSync, measureLatency, measureRestart } from "./figures";
+import { measureCheck } from "./figures/check";
+import { measureConverge } from "./figures/converge";
+import { measureFullSync } from "./figures/fullSync";
+import { measureLatency } from "./figures/latency";
+import { MultiHostResult, measureMultiHost } from "./figures/multiHost";
+import { measureRestart } from "./figures/restart";
 import { deployOurs, oursConfig, oursPlainConfig } from "./oursChain";
 import { BenchResult, MachineInfo, VariantFigures, markdown, writeReport } from "./report";
 import { removeSeed, deploySeed } from "./seedChain";
@@ -29,6 +35,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
     const seed: VariantFigures = {};
     const ours: VariantFigures = {};
     const oursPlain: VariantFigures = {};
+    let multiHost: MultiHostResult | undefined;
     let redisVersion = "unknown";
     // Containers of others on the same engine share the CPUs and skew timings: say where.
     const foreign = new Map<string, Set<string>>();
@@ -89,6 +96,12 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
             await figure(chain, oursPlain, "latencyIdle", () => measureLatency(chain, sizes, false, log));
             await figure(chain, oursPlain, "latencyLoaded", () => measureLatency(chain, sizes, true, log));
         });
+        log("multi-host converge");
+        multiHost = await measureMultiHost(names, log).catch((error) => {
+            errors.push(`ours multiHost: ${(error as Error).message}`);
+            log(`FAILED ours multiHost: ${(error as Error).message}`);
+            return undefined;
+        });
     } finally {
         await sweep(names);
     }
@@ -100,6 +113,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
         seed,
         ours,
         oursPlain,
+        multiHost,
         errors,
         notes: [
             ...notes(sizes),
@@ -118,13 +132,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
 /** Removes every container, network and volume a run with these names may have left. */
 async function sweep(names: BenchNames): Promise<void> {
     await removeSeed(names);
-    const prefixes = [names.oursPrefix, names.plainPrefix];
-    const list = async (args: string[]) => (await docker(args)).split("\n").filter((n) => prefixes.some((p) => n.startsWith(p)));
-    const containers = await list(["ps", "-a", "--format", "{{.Names}}"]);
-    if (containers.length > 0) await docker(["rm", "--force", "--volumes", ...containers]);
-    for (const network of await list(["network", "ls", "--format", "{{.Name}}"])) await docker(["network", "rm", network]);
-    const volumes = await list(["volume", "ls", "--format", "{{.Name}}"]);
-    if (volumes.length > 0) await docker(["volume", "rm", "--force", ...volumes]);
+    await removeLeftovers(names.oursPrefix, names.plainPrefix, names.multiHostPrefix);
 }
 
 async function machineInfo(redisVersion: string): Promise<MachineInfo> {
@@ -153,7 +161,7 @@ function notes(sizes: BenchSizes): string[] {
             "./certs and the config), /data on named volumes (the write-up: host folders), ports on 127.0.0.1 (the write-up: 0.0.0.0), " +
             "C with its own config (the write-up's compose file mounted B's into C). Redis defaults otherwise: repl-diskless-sync-delay 5, " +
             "repl-backlog-size 1mb, save 3600 1 300 100 60 10000, no auth, protected-mode no (image default).",
-        "Ours: the real program through the e2e harness (tests/e2e/harness/deployStack.ts), postDeployCheck false; auth on, " +
+        "Ours: the real program through the e2e harness (testkit/harness/deployStack.ts), postDeployCheck false; auth on, " +
             "repl-diskless-sync-delay 0, repl-backlog-size 64mb, RDB persistence. Same local image and engine for both.",
         "1: times from the first `docker create` of a Redis container. Link-up instants from Redis's log line " +
             "(`MASTER <-> REPLICA sync: Finished with success`, Docker's receive timestamp), confirmed by INFO master_link_status:up; " +

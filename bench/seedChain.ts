@@ -7,9 +7,10 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOCAL_IMAGE } from "../tests/e2e/harness/deployStack";
-import { docker, run } from "../tests/e2e/harness/run";
-import { BenchChain, NodeKey, benchClient, containerStartedAt } from "./chain";
+import { LOCAL_IMAGE } from "../testkit/harness/deployStack";
+import { docker, run } from "../testkit/harness/run";
+import { redisClient } from "../testkit/redisClient";
+import { BenchChain, NodeKey, containerStartedAt } from "./chain";
 import { BenchNames } from "./settings";
 
 const CONF_PATH = "/usr/local/etc/redis/redis.conf";
@@ -122,7 +123,7 @@ export async function deploySeed(names: BenchNames, log: (line: string) => void)
             writer: targets.a,
             deploy: { firstCreateAt, startedAt, readyAt },
             outputs: seedAsOutputs(r.containers, ports, caCertPem),
-            client: (node) => benchClient(targets[node]),
+            client: (node) => redisClient(targets[node], "bench"),
             destroy: () => removeSeed(names),
         };
     } catch (error) {

@@ -84,6 +84,9 @@ export interface BenchNames {
     /** namePrefix and host ports (A, B, C) of our plain-only chain. */
     readonly plainPrefix: string;
     readonly plainPorts: { readonly a: number; readonly b: number; readonly c: number };
+    /** namePrefix and host port offset of the dev stack deployed for the multi-host figure (one host, then two). */
+    readonly multiHostPrefix: string;
+    readonly multiHostPortOffset: number;
 }
 
 export function namesFor(mode: BenchSizes["mode"]): BenchNames {
@@ -97,6 +100,8 @@ export function namesFor(mode: BenchSizes["mode"]): BenchNames {
               oursPortOffset: 2000, // 8379, 18379, 18380, 28380
               plainPrefix: "bench-plain-",
               plainPorts: { a: 28111, b: 28112, c: 28113 },
+              multiHostPrefix: "bench-mh-",
+              multiHostPortOffset: 2200, // 8579, 18579, 18580, 28580
           }
         : {
               seedPrefix: "bench-smoke-seed-",
@@ -105,5 +110,7 @@ export function namesFor(mode: BenchSizes["mode"]): BenchNames {
               oursPortOffset: 2100, // 8479, 18479, 18480, 28480
               plainPrefix: "bench-smoke-plain-",
               plainPorts: { a: 28211, b: 28212, c: 28213 },
+              multiHostPrefix: "bench-smoke-mh-",
+              multiHostPortOffset: 2300, // 8679, 18679, 18680, 28680
           };
 }

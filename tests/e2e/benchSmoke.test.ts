@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { LatencyResult } from "../../bench/figures";
+import type { LatencyResult } from "../../bench/figures/latency";
 import type { BenchResult } from "../../bench/report";
 import { runBench } from "../../bench/runBench";
 import { SMOKE } from "../../bench/settings";
@@ -101,5 +101,17 @@ describe("npm run bench, smoke mode", () => {
         expect(result.ours.check!.ok).toBe(true);
         expectLatency(result.oursPlain.latencyIdle, "oursPlain.latencyIdle");
         expectLatency(result.oursPlain.latencyLoaded, "oursPlain.latencyLoaded");
+    });
+
+    it("has the multi-host converge, or says why this machine cannot measure it", () => {
+        const m = result.multiHost!;
+        expect(m).toBeDefined();
+        if ("skipped" in m) {
+            expect(process.getuid?.()).not.toBe(0);
+            expect(m.skipped).toMatch(/root/);
+        } else {
+            positive(m.oneHostMs, "multiHost.oneHostMs");
+            positive(m.twoHostsMs, "multiHost.twoHostsMs");
+        }
     });
 });

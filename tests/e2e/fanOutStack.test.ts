@@ -2,8 +2,10 @@
 // middle node requires client certificates (mTLS), and a plain-only node that replicates over TLS
 // (it speaks TLS only as a client, presenting its node certificate).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeployedStack, LOCAL_IMAGE, deployStack } from "./harness/deployStack";
-import { clientFor, expectNothingLeft, infoReplication, runVerify, removeLeftovers } from "./support";
+import { DeployedStack, LOCAL_IMAGE, deployStack } from "../../testkit/harness/deployStack";
+import { removeLeftovers } from "../../testkit/dockerObjects";
+import { clientFor } from "../../testkit/redisClient";
+import { expectNothingLeft, infoReplication, runVerify } from "./support";
 
 const PREFIX = "e2e-fan-";
 const NODES = [

@@ -11,24 +11,17 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkReplication } from "../../lib/check/checkReplication";
 import { chainFromOutputs } from "../../lib/stackOutputs";
-import { DeployedStack, deployStack, readStackConfig } from "./harness/deployStack";
-import { docker } from "./harness/run";
+import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
+import { docker } from "../../testkit/harness/run";
 import { expectPartial, rdbReplicationInfo, upstreamBacklog } from "./rdbReplicationInfo";
-import { aclPassword, expectNothingLeft, redisCli, removeLeftovers, runVerify, testStack, withHostPorts } from "./support";
-import {
-    SyncCounters,
-    WriteLoad,
-    WriteLoadResult,
-    info,
-    readBack,
-    sleep,
-    startWriteLoad,
-    syncCounters,
-    syncDelta,
-    waitConverged,
-    waitLinksUp,
-    withClient,
-} from "./writeLoad";
+import { removeLeftovers } from "../../testkit/dockerObjects";
+import { testStack, withHostPorts } from "../../testkit/stacks";
+import { aclPassword, expectNothingLeft, redisCli, runVerify } from "./support";
+import { redisClient, targetFor } from "../../testkit/redisClient";
+import { sleep } from "../../testkit/sleep";
+import { SyncCounters, SyncDelta, syncDelta } from "../../testkit/syncCounters";
+import { WriteLoad, WriteLoadResult, startWriteLoad } from "../../testkit/writeLoad/writeLoad";
+import { info, readBack, syncCounters, waitConverged, waitLinksUp, withClient } from "./chainProbes";
 
 const PREFIX = "e2e-fault-";
 const A = `${PREFIX}redis-a`;
@@ -88,28 +81,13 @@ describe("hostile clients", () => {
      * ready check, no CLIENT SETINFO, no reconnects.
      */
     function bareClient(endpoint: { host: string; port: number }, extra: Record<string, unknown> = {}): Redis {
-        const client = new Redis({
-            host: endpoint.host,
-            port: endpoint.port,
-            protocol: 2,
-            lazyConnect: true,
-            enableReadyCheck: false,
-            disableClientInfo: true,
-            maxRetriesPerRequest: 0,
-            enableOfflineQueue: false,
-            retryStrategy: () => null,
-            connectTimeout: 3000,
-            commandTimeout: 3000,
-            ...extra,
-        });
-        client.on("error", () => undefined);
-        return client;
+        return redisClient(endpoint, "poll", { protocol: 2, enableReadyCheck: false, disableClientInfo: true, commandTimeout: 3000, ...extra });
     }
 
     /** Connects a default (RESP3) ioredis client to A and returns the error events it saw. */
     async function connectErrors(extra: Record<string, unknown>): Promise<string[]> {
         const errors: string[] = [];
-        const client = new Redis({ ...plainA(), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...extra });
+        const client = redisClient(plainA(), "probe", extra);
         client.on("error", (e: Error) => errors.push(e.message));
         try {
             await client.connect().then(() => client.ping()).catch((e: Error) => errors.push(`rejected: ${e.message}`));
@@ -419,8 +397,8 @@ describe("the final RDB save wins the race against Docker's stop grace", () => {
 
 interface ScenarioOutcome {
     readonly load: WriteLoadResult;
-    readonly aToB: ReturnType<typeof syncDelta>;
-    readonly bToC: ReturnType<typeof syncDelta>;
+    readonly aToB: SyncDelta;
+    readonly bToC: SyncDelta;
 }
 
 /**
@@ -434,7 +412,7 @@ async function scenario(
 ): Promise<ScenarioOutcome> {
     const started = Date.now();
     const before: [SyncCounters, SyncCounters] = [await syncCounters(outputs, "redis-a"), await syncCounters(outputs, "redis-b")];
-    const load = await startWriteLoad(outputs, "redis-a", { scenario: name, ...loadOptions });
+    const load = await startWriteLoad(targetFor(outputs as any, "redis-a", "plain"), { keyPrefix: `load:${name}:`, ...loadOptions });
     let result: WriteLoadResult;
     try {
         await load.waitForAcknowledged(500, 10_000);
@@ -469,7 +447,7 @@ async function scenario(
     return { load: result, aToB, bToC };
 }
 
-function hop(d: ReturnType<typeof syncDelta>): string {
+function hop(d: SyncDelta): string {
     return `full +${d.full}, partial_ok +${d.partialOk}, partial_err +${d.partialErr}${d.restarted ? " (upstream restarted: counters from 0)" : ""}`;
 }
 

@@ -7,8 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_IMAGE, PROJECT_DIR, readStackConfig } from "./harness/deployStack";
-import { clientFor, expectNothingLeft, runVerify, testStack } from "./support";
+import { DeployedOutputs, LOCAL_IMAGE, PROJECT_DIR, readStackConfig } from "../../testkit/harness/deployStack";
+import { clientFor } from "../../testkit/redisClient";
+import { testStack } from "../../testkit/stacks";
+import { expectNothingLeft, runVerify } from "./support";
 
 const PREFIX = "e2e-up-";
 
@@ -56,7 +58,7 @@ describe.skipIf(reason !== undefined)("real pulumi up of the seed stack", () => 
         }
         const result = await stack.up({ onOutput: (o) => process.stdout.write(o) });
         expect(result.summary.result).toBe("succeeded");
-        const outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
+        const outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value])) as DeployedOutputs;
         expect(outputs.checkElapsedMs).toBeGreaterThan(0);
 
         const a = clientFor(outputs, "redis-a", "plain");

@@ -1,43 +1,13 @@
-// Shared pieces of the e2e tests: test stacks that never collide with a user's dev stack, clients
-// built from the stack outputs, and the leftover check.
+// Pieces only the e2e tests need: `npm run verify` as a user runs it, redis-cli inside a container,
+// and the leftover check (an assertion, hence here and not in the kit).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Redis, { RedisOptions } from "ioredis";
-import { parseInfo } from "../../lib/check/replicationStatus";
 import { expect } from "vitest";
-import { docker, run } from "./harness/run";
-import { withTempDir } from "./harness/tempDir";
-import { DeployedStack, LOCAL_IMAGE, PROJECT_DIR, StackConfig } from "./harness/deployStack";
-
-export { removeLeftovers } from "./harness/leftovers";
-
-/** Moves every host port of a node list by `offset`, away from the dev stack's ports. */
-export function shiftHostPorts(nodes: any[], offset: number): any[] {
-    const shift = (l: any) => (l ? { ...l, hostPort: l.hostPort + offset } : undefined);
-    return nodes.map((n) => ({ ...n, plain: shift(n.plain), tls: shift(n.tls) }));
-}
-
-/** A test stack: its own name prefix, the local image, and shifted host ports. */
-export function testStack(base: StackConfig, prefix: string, portOffset: number): StackConfig {
-    return { ...base, namePrefix: prefix, image: LOCAL_IMAGE, nodes: shiftHostPorts(base.nodes as any[], portOffset) };
-}
-
-/** An ioredis client for one node's listener, from the stack outputs; TLS verifies the CA and host. */
-export function clientFor(outputs: any, node: string, transport: "plain" | "tls", extra: RedisOptions = {}): Redis {
-    const endpoint = outputs.nodes[node][transport];
-    if (!endpoint) throw new Error(`${node} has no ${transport} listener in the outputs`);
-    const client = new Redis(endpoint.url, {
-        tls: transport === "tls" ? { ca: [outputs.caCertPem], cert: outputs.clientCertPem, key: outputs.clientKeyPem } : undefined,
-        password: outputs.password,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-        connectTimeout: 3000,
-        ...extra,
-    });
-    client.on("error", () => undefined);
-    return client;
-}
+import { parseInfo } from "../../lib/check/replicationStatus";
+import { leftoversNamed } from "../../testkit/dockerObjects";
+import { PROJECT_DIR } from "../../testkit/harness/deployStack";
+import { docker, run } from "../../testkit/harness/run";
+import { withTempDir } from "../../testkit/harness/tempDir";
 
 /** Runs `npm run verify` against these outputs, the way a user would after `pulumi up`. */
 export function runVerify(outputs: any, timeoutSeconds: number): Promise<{ code: number; output: string }> {
@@ -73,27 +43,7 @@ export async function infoReplication(outputs: any, containerName: string, cliAr
 
 /** Asserts that no container, network or volume whose name starts with `prefix` is left. */
 export async function expectNothingLeft(prefix: string): Promise<void> {
-    const containers = await docker(["ps", "-a", "--format", "{{.Names}}"]);
-    const networks = await docker(["network", "ls", "--format", "{{.Name}}"]);
-    const volumes = await docker(["volume", "ls", "--format", "{{.Name}}"]);
-    const left = [containers, networks, volumes].flatMap((list) => list.split("\n").filter((n) => n.startsWith(prefix)));
-    expect(left, `left behind by ${prefix}`).toEqual([]);
-}
-
-/** Gives each node explicit host ports (e.g. to keep a test stack inside a reserved port range). */
-export function withHostPorts(base: StackConfig, ports: Record<string, { plain?: number; tls?: number }>): StackConfig {
-    const nodes = (base.nodes as any[]).map((node) => {
-        const wanted = ports[node.name];
-        if (!wanted) throw new Error(`withHostPorts: no ports given for ${node.name}`);
-        const set = (transport: "plain" | "tls") => {
-            if ((node[transport] === undefined) !== (wanted[transport] === undefined)) {
-                throw new Error(`withHostPorts: ${node.name}.${transport} is ${node[transport] ? "set" : "absent"} in the stack`);
-            }
-            return node[transport] && { ...node[transport], hostPort: wanted[transport] };
-        };
-        return { ...node, plain: set("plain"), tls: set("tls") };
-    });
-    return { ...base, nodes };
+    expect(await leftoversNamed(prefix), `left behind by ${prefix}`).toEqual([]);
 }
 
 /** The password of ACL user `user`, read from a node's auth.conf (it is in no stack output). */
@@ -102,16 +52,4 @@ export async function aclPassword(containerName: string, user: string): Promise<
     const match = authConf.match(new RegExp(`^user ${user} on >(\\S+)`, "m"));
     if (!match) throw new Error(`no "user ${user} on >…" line in ${containerName}'s auth.conf`);
     return match[1];
-}
-
-/**
- * Converge as users feel it: from the first container create to the post-deploy check's end (every
- * link up as declared and a fresh key read on every node).
- */
-export function convergeMs(stack: DeployedStack): number {
-    const events = stack.emulator.events;
-    const firstContainer = events.find((e) => e.phase === "create-started" && e.type === "docker:index/container:Container");
-    const checked = events.find((e) => e.phase === "created" && e.type.startsWith("pulumi-nodejs:dynamic"));
-    if (!firstContainer || !checked) throw new Error("this run created no container or ran no check");
-    return checked.at - firstContainer.at;
 }

@@ -2,11 +2,14 @@
 // runs, the providers' update/replace rules): each change touches only the nodes concerned, and
 // every other node keeps its container, its uptime, its replication offsets and its data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseInfo } from "../../lib/check/replicationStatus";
-import { DeployedStack, StackConfig, deployStack, readStackConfig } from "./harness/deployStack";
-import { Step } from "./harness/providerEmulator";
-import { docker } from "./harness/run";
-import { clientFor, expectNothingLeft, infoReplication, redisCli, testStack, removeLeftovers } from "./support";
+import { DeployedStack, StackConfig, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
+import { Step } from "../../testkit/harness/providerEmulator";
+import { docker } from "../../testkit/harness/run";
+import { removeLeftovers } from "../../testkit/dockerObjects";
+import { SyncCounters, readSyncCounters, syncDelta } from "../../testkit/syncCounters";
+import { clientFor } from "../../testkit/redisClient";
+import { testStack } from "../../testkit/stacks";
+import { expectNothingLeft, infoReplication, redisCli } from "./support";
 
 const PREFIX = "e2e-change-";
 const OFFSET = 25000;
@@ -28,10 +31,9 @@ async function containerIdentity(node: string): Promise<{ id: string; startedAt:
     return { id: c.Id, startedAt: c.State.StartedAt };
 }
 
-/** Full and partial syncs a node has served, from INFO stats. */
-async function syncCounters(node: string, cliArgs: string[]): Promise<{ full: number; partialOk: number; partialErr: number }> {
-    const stats = parseInfo(await redisCli(stack.outputs, `${PREFIX}${node}`, [...cliArgs, "info", "stats"]));
-    return { full: Number(stats.sync_full), partialOk: Number(stats.sync_partial_ok), partialErr: Number(stats.sync_partial_err) };
+/** Syncs a node has served, read with redis-cli inside its container. */
+function syncCounters(node: string, cliArgs: string[]): Promise<SyncCounters> {
+    return readSyncCounters((sections) => redisCli(stack.outputs, `${PREFIX}${node}`, [...cliArgs, "info", ...sections]));
 }
 
 const PLAIN = ["-p", "6379"];
@@ -135,10 +137,9 @@ describe("topology changes on a running seed stack", () => {
         expect(c).toMatchObject({ master_host: "redis-b", master_port: "6379", master_link_status: "up" });
         // C came back from the RDB it saved on its graceful stop (destroyGraceSeconds), so it asks
         // B for a partial resync; record which one B served.
-        const served = after.syncsServedByB as { full: number; partialOk: number };
-        const was = before.syncsServedByB as { full: number; partialOk: number };
-        console.log(`[resync] C after replacement: full +${served.full - was.full}, partial +${served.partialOk - was.partialOk}`);
-        expect(served.full - was.full + (served.partialOk - was.partialOk)).toBe(1);
+        const served = syncDelta(before.syncsServedByB as SyncCounters, after.syncsServedByB as SyncCounters);
+        console.log(`[resync] C after replacement: ${served.kind} (full +${served.full}, partial +${served.partialOk})`);
+        expect(served.full + served.partialOk).toBe(1);
         await expectSurvivorEverywhere(["redis-a", "redis-b", "redis-c"]);
     }, 120_000);
 });

@@ -3,9 +3,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, expect } from "vitest";
 
-/** Key and value the SDK marks a secret with when it hands inputs to the mocks (runtime/rpc.js). */
-export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** Key and value the SDK marks a secret with when it hands inputs to the mocks. */
+export const SECRET_SIG_KEY = pulumi.runtime.specialSigKey;
+export const SECRET_SIG = pulumi.runtime.specialSecretSig;
 
 /** One `newResource` call, plus its URN and its parent's URN as the SDK sent them to the monitor. */
 export interface Registration {

@@ -1,5 +1,6 @@
-// The local images the tests run, read from tests/infra/images.env (the one place their names and
-// tags are written; the shell scripts source the same file).
+// The test bed the e2e tests and the bench share: the local images, read from tests/infra/images.env
+// (the one place their names and tags are written; the shell scripts source the same file), and the
+// script that starts the second Docker host.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -13,7 +14,7 @@ export function parseImagesEnv(text: string): Record<string, string> {
     return vars;
 }
 
-const vars = parseImagesEnv(readFileSync(join(__dirname, "images.env"), "utf8"));
+const vars = parseImagesEnv(readFileSync(join(__dirname, "..", "tests", "infra", "images.env"), "utf8"));
 
 function image(key: string): string {
     const value = vars[key];
@@ -32,3 +33,6 @@ export const LOCAL_IMAGES = {
 
 /** The image the e2e stacks run unless REDIS_CHAIN_LOCAL_IMAGE names another. */
 export const DEFAULT_LOCAL_IMAGE = process.env.REDIS_CHAIN_LOCAL_IMAGE ?? LOCAL_IMAGES.redis7;
+
+/** Starts, stops and inspects the second Docker engine (a network namespace at 10.200.0.2); root only. */
+export const SECOND_HOST_SCRIPT = join(__dirname, "..", "tests", "infra", "second-docker-host.sh");

@@ -1,23 +1,30 @@
 // `pulumi up` stand-in: runs the real index.ts under Pulumi's mock runtime with the provider
 // emulator, waits for every resource and stack output, and returns a handle to tear it all down.
+// No test runner involved: it runs under vitest and in a plain `tsx` process alike.
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { vi } from "vitest";
 import { parse } from "yaml";
+import { StackOutputs } from "../../lib/stackOutputs";
 import { ProviderEmulator, ResourceEvent, StackState, Step } from "./providerEmulator";
 
-export const PROJECT_DIR = resolve(__dirname, "..", "..", "..");
+export const PROJECT_DIR = resolve(__dirname, "..", "..");
 
-/** The local image built by scripts/build-redis-image.sh; e2e stacks run it instead of the official tag. */
-export const LOCAL_IMAGE = process.env.REDIS_CHAIN_LOCAL_IMAGE ?? "redis-chain-local/redis:7.0.15";
+/** The local image e2e stacks run instead of the official tag (tests/infra/build-images.sh builds it). */
+export { DEFAULT_LOCAL_IMAGE as LOCAL_IMAGE } from "../testBed";
 
 /** Stack config keyed without the project prefix, e.g. { nodes: [...], namePrefix: "e2e-" }. */
 export type StackConfig = Record<string, unknown>;
 
+/**
+ * Everything index.ts exports, resolved. The credentials are typed as the check reads them; nodes
+ * stay loose, since tests reach into listeners they know are there.
+ */
+export type DeployedOutputs = Omit<StackOutputs, "nodes"> & { readonly nodes: Record<string, any> } & Record<string, any>;
+
 /** A deployed stack: its resolved outputs and the emulator that owns its resources. */
 export interface DeployedStack {
-    readonly outputs: Record<string, any>;
+    readonly outputs: DeployedOutputs;
     readonly emulator: ProviderEmulator;
     /** Milliseconds from the first registration to every output resolved. */
     readonly deployMs: number;
@@ -32,6 +39,34 @@ export interface DeployedStack {
 export function readStackConfig(stack: string): StackConfig {
     const file = parse(readFileSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
     return Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k.replace(/^redis-chain:/, ""), v]));
+}
+
+/**
+ * Evaluates index.ts afresh: the program registers its resources while its modules load, so every
+ * deploy needs its own evaluation. Drops the program's modules (index.ts, components/, lib/) from the
+ * require cache and requires index.ts again; node_modules stay cached, so the SDK whose mock runtime
+ * was just set is the one the program sees.
+ */
+export function loadProgram(): Record<string, unknown> {
+    ensureTypeScriptRequire();
+    const program = [join(PROJECT_DIR, "index.ts"), join(PROJECT_DIR, "components") + sep, join(PROJECT_DIR, "lib") + sep];
+    for (const file of Object.keys(require.cache)) if (program.some((p) => file.startsWith(p))) delete require.cache[file];
+    return require(join(PROJECT_DIR, "index.ts")) as Record<string, unknown>;
+}
+
+let tsxRegistered = false;
+
+/**
+ * Node's own require strips types but does not resolve extensionless imports (`./lib/topology`);
+ * tsx's CommonJS hook does. A `tsx` process has it already; under vitest (which loads test files
+ * through its own module runner, not require) it is registered once here.
+ */
+function ensureTypeScriptRequire(): void {
+    const hooked = (require.extensions as Record<string, unknown>)[".ts"] !== undefined && process.execArgv.some((a) => a.includes("tsx"));
+    if (hooked || tsxRegistered) return;
+    // A plain require: this project's moduleResolution (node10) does not read the package's exports map.
+    (require("tsx/cjs/api") as { register: () => void }).register();
+    tsxRegistered = true;
 }
 
 /**
@@ -51,12 +86,11 @@ export async function deployStack(
     const values = Object.fromEntries(
         Object.entries(config).map(([k, v]) => [`redis-chain:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
     );
-    vi.resetModules();
     pulumi.runtime.setAllConfig(values);
     await pulumi.runtime.setMocks(emulator, "redis-chain", "e2e", false);
     const started = Date.now();
     try {
-        const program = await import("../../../index");
+        const program = loadProgram();
         const outputs = await Promise.race([resolveAll(program), emulator.failed]);
         await emulator.settle();
         if (emulator.firstFailure) throw emulator.firstFailure;
@@ -75,7 +109,7 @@ export async function deployStack(
     }
 }
 
-async function resolveAll(program: Record<string, unknown>): Promise<Record<string, any>> {
+async function resolveAll(program: Record<string, unknown>): Promise<DeployedOutputs> {
     const exports = Object.fromEntries(Object.entries(program).filter(([k]) => k !== "default" && k !== "__esModule"));
-    return new Promise((resolveOutputs) => pulumi.output(exports).apply((v) => resolveOutputs(v as Record<string, any>)));
+    return new Promise((resolveOutputs) => pulumi.output(exports).apply((v) => resolveOutputs(v as unknown as DeployedOutputs)));
 }

@@ -3,7 +3,7 @@
 // Between runs it keeps the stack state (inputs and outputs per resource) and follows the engine's
 // rules: unchanged inputs leave a resource alone, changed ones update it in place or replace it by
 // the provider's rules, and resources gone from the program are deleted, dependents first.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { randomUUID } from "node:crypto";
 import * as dockerEmulation from "./dockerEmulation";
 import { createDynamicResource, updateDynamicResource } from "./dynamicEmulation";
@@ -43,7 +43,7 @@ export interface ResourceEvent {
 }
 
 // Secret inputs reach mocks wrapped in the SDK's signature; providers see plain values.
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_KEY = pulumi.runtime.specialSigKey;
 
 export function unwrapSecrets(value: unknown): any {
     if (Array.isArray(value)) return value.map(unwrapSecrets);
