@@ -1,6 +1,7 @@
 // Which config directives each server release understands. A server refuses to start on a directive
-// it does not know ("Bad directive or wrong number of arguments"), so the renderer writes only what
-// the node's release accepts. First releases were read from the config table of src/config.c
+// it does not know (Redis 7.x and Valkey: "Bad directive or wrong number of arguments"; Redis 8
+// keeps unknown names for modules, then aborts with "Unresolved Configuration(s) Detected"), so the
+// renderer writes only what the node's release accepts. First releases were read from the config table of src/config.c
 // (`createBoolConfig("name", "alias", ...)` etc. in standardConfig, plus the keywords `include`,
 // `user` and `rename-command` parsed in loadServerConfigFromString) at the tags redis/redis 7.0.0,
 // 7.0.15, 7.2.0, 7.4.0, 8.0-m01 and valkey-io/valkey 7.2.5, 8.0.0, and checked on Debian's
