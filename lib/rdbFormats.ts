@@ -12,9 +12,10 @@
 // retries forever, and a node restarted on a newer server's dump.rdb refuses to start.
 //
 // Redis and Valkey share the format up to RDB 11 (Valkey forked Redis 7.2.4). Redis 7.4 moved to 12;
-// Valkey 8.1 keeps writing 11 and refuses 12 in its default `rdb-version-check strict` (verified on
-// Debian's valkey-server 8.1.1). The program never renders `rdb-version-check relaxed`, which would
-// let Valkey try formats it was not written for.
+// Valkey 8.1 keeps writing 11 and refuses 12 as a replica, both with its default
+// `rdb-version-check strict` and with `relaxed` (measured on Debian's valkey-server 8.1.1: "Can't
+// handle RDB format version 12"). A replica refused this way retries the full sync within a fraction
+// of a second, so its upstream keeps producing RDB payloads: refuse such a pair before deploying.
 import { ReleaseLine, ServerRelease, formatRelease, supportedLine } from "./serverRelease";
 
 /** The RDB format of one release line. */

@@ -62,6 +62,7 @@ export const DIRECTIVES: Readonly<Record<string, DirectiveAvailability>> = {
     appendonly: EVERYWHERE,
     appendfsync: EVERYWHERE,
     "shutdown-timeout": EVERYWHERE,
+    // Absent from valkey-io/valkey src/config.c at 8.0.1; introduced by the 8.1.0 release notes.
     "rdb-version-check": { valkey: { major: 8, minor: 1 } },
     // Security and memory.
     include: EVERYWHERE,

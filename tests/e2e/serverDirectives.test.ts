@@ -260,3 +260,18 @@ describe.each(IMAGES.filter((i) => i.release.kind === "valkey"))("$image in the 
         expect(cli(valkey, bottom, ["GET", "k"])).toBe("v");
     });
 });
+
+describe.each(IMAGES.filter((i) => directiveSupported("rdb-version-check", i.release)))("$image with rdb-version-check relaxed", (valkey) => {
+    const newer = IMAGES.filter((i) => i.release.kind === "redis" && rdbFormat(i.release).writes > rdbFormat(valkey.release).readsUpTo);
+    it.each(newer.length ? newer : [undefined])("still refuses a full sync from %s", async (upstream) => {
+        expect(upstream, "SERVER_IMAGES has a Redis image writing a newer RDB than Valkey reads").toBeDefined();
+        const top = upstream!;
+        const master = startServer(top, "relaxed-master", ["--port", "6379", "--save", "", "--repl-diskless-sync-delay", "0"]);
+        await waitFor(`${master} to answer`, () => answersPing(top, master));
+        cli(top, master, ["SET", "k", "v"]);
+        const copy = startServer(valkey, "relaxed-replica", ["--port", "6379", "--save", "", "--rdb-version-check", "relaxed", "--replicaof", master, "6379"]);
+        const refusal = `Can't handle RDB format version ${rdbFormat(top.release).writes}`;
+        await waitFor(`${copy} to refuse the RDB`, () => docker(["logs", copy]).out.includes(refusal));
+        expect(cli(valkey, copy, ["DBSIZE"])).toBe("0");
+    });
+});
