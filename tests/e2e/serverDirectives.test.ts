@@ -263,9 +263,8 @@ describe.each(IMAGES.filter((i) => i.release.kind === "valkey"))("$image in the 
 
 describe.each(IMAGES.filter((i) => directiveSupported("rdb-version-check", i.release)))("$image with rdb-version-check relaxed", (valkey) => {
     const newer = IMAGES.filter((i) => i.release.kind === "redis" && rdbFormat(i.release).writes > rdbFormat(valkey.release).readsUpTo);
-    it.each(newer.length ? newer : [undefined])("still refuses a full sync from %s", async (upstream) => {
-        expect(upstream, "SERVER_IMAGES has a Redis image writing a newer RDB than Valkey reads").toBeDefined();
-        const top = upstream!;
+    it("has a Redis image writing a newer RDB than it reads", () => expect(newer.length).toBeGreaterThan(0));
+    it.each(newer)("still refuses a full sync from $image", async (top) => {
         const master = startServer(top, "relaxed-master", ["--port", "6379", "--save", "", "--repl-diskless-sync-delay", "0"]);
         await waitFor(`${master} to answer`, () => answersPing(top, master));
         cli(top, master, ["SET", "k", "v"]);
