@@ -1,0 +1,95 @@
+// Data-format compatibility between server releases, from the RDB format versions.
+//
+// Each server writes RDB files (and full-sync payloads) in exactly one format version, RDB_VERSION
+// in src/rdb.h, and loads only files whose version is between 1 and its own RDB_VERSION:
+// `if (rdbver < 1 || rdbver > RDB_VERSION) { "Can't handle RDB format version %d" }` in
+// rdbLoadRioWithLoadingCtx (redis/redis src/rdb.c at 7.0.15 and 7.4.1; valkey-io/valkey src/rdb.c
+// at 8.0.1). A replica runs that same loader on every full sync, disk-based or diskless
+// (readSyncBulkPayload calls rdbLoad / rdbLoadRioWithLoadingCtx with RDBFLAGS_REPLICATION: redis/redis
+// src/replication.c at 7.0.15, valkey-io/valkey src/replication.c at 8.0.1), and a master never
+// writes an older format for an older replica. So a replica whose loader cannot read its upstream's
+// format fails every full sync ("Failed trying to load the MASTER/PRIMARY synchronization DB") and
+// retries forever, and a node restarted on a newer server's dump.rdb refuses to start.
+//
+// Redis and Valkey share the format up to RDB 11 (Valkey forked Redis 7.2.4). Redis 7.4 moved to 12;
+// Valkey 8.1 keeps writing 11 and refuses 12 as a replica, both with its default
+// `rdb-version-check strict` and with `relaxed` (measured on Debian's valkey-server 8.1.1: "Can't
+// handle RDB format version 12"). A replica refused this way retries the full sync within a fraction
+// of a second, so its upstream keeps producing RDB payloads: refuse such a pair before deploying.
+import { ReleaseLine, ServerRelease, formatRelease, supportedLine } from "./serverRelease";
+
+/** The RDB format of one release line. */
+export interface RdbFormat {
+    /** The RDB version it writes (RDB_VERSION). */
+    readonly writes: number;
+    /** The highest RDB version its loader accepts (it accepts every version from 1 up to this). */
+    readonly readsUpTo: number;
+    /** Where the numbers were read: repository, path and tag. */
+    readonly source: string;
+}
+
+type LineKey = `${ReleaseLine["kind"]} ${number}.${number}`;
+
+/**
+ * One row per supported line (see SUPPORTED_LINES). readsUpTo equals writes for every line: each
+ * loader's check is `rdbver > RDB_VERSION`, read at the tags below.
+ */
+export const RDB_FORMATS: Readonly<Record<LineKey, RdbFormat>> = {
+    "redis 7.0": { writes: 10, readsUpTo: 10, source: "redis/redis src/rdb.h RDB_VERSION at 7.0.0 and 7.0.15" },
+    "redis 7.2": { writes: 11, readsUpTo: 11, source: "redis/redis src/rdb.h RDB_VERSION at 7.2.0 and 7.2.6" },
+    "redis 7.4": { writes: 12, readsUpTo: 12, source: "redis/redis src/rdb.h RDB_VERSION at 7.4.0 and 7.4.1" },
+    // The newest 8.0 tag in the sources is the 8.0-m01 milestone; the GA format (REDIS0012 header) was
+    // checked on Debian's redis-server 8.0.2.
+    "redis 8.0": { writes: 12, readsUpTo: 12, source: "redis/redis src/rdb.h RDB_VERSION at 8.0-m01; REDIS0012 written by 8.0.2" },
+    "valkey 7.2": { writes: 11, readsUpTo: 11, source: "valkey-io/valkey src/rdb.h RDB_VERSION at 7.2.5 and 7.2.7" },
+    "valkey 8.0": { writes: 11, readsUpTo: 11, source: "valkey-io/valkey src/rdb.h RDB_VERSION at 8.0.0 and 8.0.1" },
+    // Valkey 8.1 tags are newer than the sources read; REDIS0011 written and RDB 12 refused were
+    // checked on Debian's valkey-server 8.1.1.
+    "valkey 8.1": { writes: 11, readsUpTo: 11, source: "REDIS0011 written and RDB 12 refused by valkey-server 8.1.1" },
+};
+
+/** The RDB format of `release`'s line; throws for a line that is not supported (validate first). */
+export function rdbFormat(release: ServerRelease | ReleaseLine): RdbFormat {
+    const line = supportedLine(release);
+    const format = line && RDB_FORMATS[`${line.kind} ${line.major}.${line.minor}` as LineKey];
+    if (!format) throw new Error(`${formatRelease(release)} is not a supported release; resolve the server first`);
+    return format;
+}
+
+/** Whether a replica can load what its upstream sends on a full sync; if not, why. */
+export type ReplicationVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Whether `replica` can replicate from `upstream`: it must load the RDB its upstream writes on a full
+ * sync. The rule of thumb follows (a replica may run a newer server than its upstream, never an older
+ * one), and across Redis and Valkey the formats decide: Valkey 7.2-8.1 and Redis 7.2+ exchange RDB 11,
+ * while Redis 7.4+ writes 12, which no Valkey loads.
+ */
+export function canReplicateFrom(replica: ServerRelease, upstream: ServerRelease): ReplicationVerdict {
+    const wanted = rdbFormat(upstream).writes;
+    const readable = rdbFormat(replica).readsUpTo;
+    if (wanted <= readable) return { ok: true };
+    return {
+        ok: false,
+        reason:
+            `a ${formatRelease(replica)} replica cannot replicate from ${formatRelease(upstream)}: ` +
+            `the upstream sends RDB version ${wanted} on a full sync and ${formatRelease(replica)} loads RDB versions up to ${readable}; ` +
+            `run the replica on a release that reads RDB ${wanted}, or upgrade replicas before their upstream`,
+    };
+}
+
+/**
+ * Why a node's volume, written by `from`, cannot be opened by `to` (undefined when it can): the new
+ * server loads dump.rdb (and the RDB preamble of an AOF base file) at start and refuses a newer format.
+ * E.g. Redis 8.0 -> Redis 7.0 is refused: RDB 12 cannot be read by a loader that stops at 10.
+ */
+export function dataFormatRefusal(from: ServerRelease, to: ServerRelease): string | undefined {
+    const written = rdbFormat(from).writes;
+    const readable = rdbFormat(to).readsUpTo;
+    if (written <= readable) return undefined;
+    return (
+        `cannot change the server from ${formatRelease(from)} to ${formatRelease(to)} on the same volume: ` +
+        `${formatRelease(from)} wrote RDB version ${written} and ${formatRelease(to)} loads RDB versions up to ${readable}, ` +
+        `so it would refuse to start; keep ${formatRelease(from)} (or a release that reads RDB ${written}), or replace the node with an empty volume and let it resync`
+    );
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { canReplicateFrom, dataFormatRefusal, rdbFormat } from "../../lib/rdbFormats";
+import { SUPPORTED_LINES, ServerRelease } from "../../lib/serverRelease";
+
+const r = (kind: "redis" | "valkey", version: string): ServerRelease => {
+    const [major, minor, patch] = version.split(".").map(Number);
+    return patch === undefined ? { kind, major, minor } : { kind, major, minor, patch };
+};
+
+describe("rdbFormat", () => {
+    it.each([
+        ["redis", "7.0.15", 10],
+        ["redis", "7.2.5", 11],
+        ["redis", "7.4.1", 12],
+        ["redis", "8.0.2", 12],
+        ["valkey", "7.2.5", 11],
+        ["valkey", "8.0.1", 11],
+        ["valkey", "8.1.1", 11],
+    ] as const)("%s %s writes RDB %i and reads up to it", (kind, version, rdb) => {
+        expect(rdbFormat(r(kind, version))).toMatchObject({ writes: rdb, readsUpTo: rdb });
+    });
+
+    it("has a row for every supported line", () => {
+        for (const line of SUPPORTED_LINES) expect(() => rdbFormat(line)).not.toThrow();
+    });
+
+    it("throws for a release that was not resolved", () => {
+        expect(() => rdbFormat(r("redis", "6.2.14"))).toThrow("Redis 6.2.14 is not a supported release");
+    });
+});
+
+describe("canReplicateFrom", () => {
+    it.each([
+        // Same release, or a newer replica.
+        ["redis", "7.0.15", "redis", "7.0.15"],
+        ["redis", "8.0.2", "redis", "7.0.15"],
+        ["redis", "7.4.1", "redis", "7.2.5"],
+        // Across kinds, RDB 11 and lower is common ground.
+        ["valkey", "8.1.1", "redis", "7.0.15"],
+        ["valkey", "7.2.5", "redis", "7.2.5"],
+        ["redis", "7.2.5", "valkey", "8.1.1"],
+        ["redis", "8.0.2", "valkey", "8.1.1"],
+        ["valkey", "8.0.1", "valkey", "8.1.1"],
+    ] as const)("a %s %s replica of a %s %s upstream", (rk, rv, uk, uv) => {
+        expect(canReplicateFrom(r(rk, rv), r(uk, uv))).toEqual({ ok: true });
+    });
+
+    it.each([
+        ["redis", "7.0.15", "redis", "8.0.2", "a Redis 7.0.15 replica cannot replicate from Redis 8.0.2: the upstream sends RDB version 12 on a full sync and Redis 7.0.15 loads RDB versions up to 10; run the replica on a release that reads RDB 12, or upgrade replicas before their upstream"],
+        ["redis", "7.2.5", "redis", "7.4.1", undefined],
+        ["redis", "7.0.15", "valkey", "8.1.1", undefined],
+        // Redis 7.4+ writes 12, which no Valkey reads.
+        ["valkey", "8.1.1", "redis", "8.0.2", "a Valkey 8.1.1 replica cannot replicate from Redis 8.0.2: the upstream sends RDB version 12 on a full sync and Valkey 8.1.1 loads RDB versions up to 11; run the replica on a release that reads RDB 12, or upgrade replicas before their upstream"],
+        ["valkey", "7.2.5", "redis", "7.4", undefined],
+    ] as const)("refuses a %s %s replica of a %s %s upstream", (rk, rv, uk, uv, reason) => {
+        const verdict = canReplicateFrom(r(rk, rv), r(uk, uv));
+        expect(verdict.ok).toBe(false);
+        if (reason && !verdict.ok) expect(verdict.reason).toBe(reason);
+    });
+});
+
+describe("dataFormatRefusal", () => {
+    it.each([
+        ["redis", "7.0.15", "redis", "8.0.2"],
+        ["redis", "7.0.15", "valkey", "8.1.1"],
+        ["valkey", "8.1.1", "redis", "7.2.5"],
+        ["valkey", "8.1.1", "valkey", "7.2.5"],
+        ["redis", "8.0.2", "redis", "7.4.1"],
+        ["redis", "8.0.2", "redis", "8.0.1"],
+    ] as const)("allows %s %s -> %s %s", (fk, fv, tk, tv) => {
+        expect(dataFormatRefusal(r(fk, fv), r(tk, tv))).toBeUndefined();
+    });
+
+    it.each([
+        ["redis", "8.0.2", "redis", "7.0.15", "cannot change the server from Redis 8.0.2 to Redis 7.0.15 on the same volume: Redis 8.0.2 wrote RDB version 12 and Redis 7.0.15 loads RDB versions up to 10, so it would refuse to start; keep Redis 8.0.2 (or a release that reads RDB 12), or replace the node with an empty volume and let it resync"],
+        ["redis", "7.4.1", "valkey", "8.1.1", undefined],
+        ["valkey", "8.1.1", "redis", "7.0.15", undefined],
+        ["redis", "7.2.5", "redis", "7.0.15", undefined],
+    ] as const)("refuses %s %s -> %s %s", (fk, fv, tk, tv, reason) => {
+        const got = dataFormatRefusal(r(fk, fv), r(tk, tv));
+        expect(got).toBeDefined();
+        if (reason) expect(got).toBe(reason);
+    });
+});

@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import {
+    parseImageReference,
+    parseServerRelease,
+    parseServerVersion,
+    releaseFromImage,
+    resolveServerRelease,
+    unsupportedReleaseMessage,
+} from "../../lib/serverRelease";
+
+describe("parseServerVersion", () => {
+    it.each([
+        ["7.0.15", { major: 7, minor: 0, patch: 15 }],
+        ["8.1", { major: 8, minor: 1 }],
+        [" 8.0.2 ", { major: 8, minor: 0, patch: 2 }],
+    ])("%s", (text, expected) => expect(parseServerVersion(text)).toEqual(expected));
+
+    it.each(["8", "v8.0.2", "8.0.2-alpine", "8.0.2.1", "latest", ""])("refuses %j", (text) => {
+        expect(parseServerVersion(text)).toBeUndefined();
+    });
+});
+
+describe("parseServerRelease", () => {
+    it.each([
+        ["redis 7.0.15", { kind: "redis", major: 7, minor: 0, patch: 15 }],
+        ["Valkey:8.1", { kind: "valkey", major: 8, minor: 1 }],
+    ])("%s", (text, expected) => expect(parseServerRelease(text)).toEqual(expected));
+
+    it.each(["keydb 6.3.4", "redis", "redis latest"])("refuses %j", (text) => expect(parseServerRelease(text)).toBeUndefined());
+});
+
+describe("parseImageReference", () => {
+    it.each([
+        ["redis", { repository: "redis", name: "redis", tag: undefined, digest: undefined }],
+        ["registry:5000/mirror/redis:7.2", { repository: "registry:5000/mirror/redis", name: "redis", tag: "7.2", digest: undefined }],
+        // A registry port is not a tag.
+        ["registry:5000/mirror/redis", { repository: "registry:5000/mirror/redis", name: "redis", tag: undefined, digest: undefined }],
+        ["valkey/valkey:8.1.1@sha256:abc", { repository: "valkey/valkey", name: "valkey", tag: "8.1.1", digest: "sha256:abc" }],
+        ["redis@sha256:abc", { repository: "redis", name: "redis", tag: undefined, digest: "sha256:abc" }],
+    ])("%s", (image, expected) => expect(parseImageReference(image)).toEqual(expected));
+});
+
+describe("releaseFromImage", () => {
+    it.each([
+        ["redis:8.0.2", { kind: "redis", major: 8, minor: 0, patch: 2 }],
+        ["docker.io/library/redis:7.4.1-alpine", { kind: "redis", major: 7, minor: 4, patch: 1 }],
+        ["valkey/valkey:8.1.1", { kind: "valkey", major: 8, minor: 1, patch: 1 }],
+        ["redis-chain-local/valkey:8.1.1", { kind: "valkey", major: 8, minor: 1, patch: 1 }],
+        ["registry:5000/mirror/redis:7.2", { kind: "redis", major: 7, minor: 2 }],
+        ["redis:7.2.5-bookworm", { kind: "redis", major: 7, minor: 2, patch: 5 }],
+        // A tag next to a digest still names the version; the digest pins the bytes.
+        ["valkey/valkey:8.0.1@sha256:0123", { kind: "valkey", major: 8, minor: 0, patch: 1 }],
+        // Known-unsupported versions are still recognised; support is decided separately.
+        ["redis:6.2.14", { kind: "redis", major: 6, minor: 2, patch: 14 }],
+    ])("%s", (image, release) => expect(releaseFromImage(image)).toEqual({ known: true, release }));
+
+    it.each([
+        ["redis@sha256:0123", "digest-only", 'image "redis@sha256:0123": cannot tell the server from an image pinned by digest only; set server: { kind: redis, version: "8.0.2" }'],
+        [
+            "bitnami/redis-cluster:7.2",
+            "unknown-repository",
+            'image "bitnami/redis-cluster:7.2": cannot tell the server from the image name (its last path segment "redis-cluster" is neither redis nor valkey); set server: { kind: redis, version: "8.0.2" }',
+        ],
+        ["redis/redis-stack-server:7.4.0-v1", "unknown-repository", undefined],
+        // `redis` as a path segment that is not the last one says nothing.
+        ["redis/custom:8.0.2", "unknown-repository", undefined],
+        ["valkey/valkey:latest", "no-version-tag", 'image "valkey/valkey:latest": cannot tell the Valkey version from the tag "latest" (it must start with X.Y or X.Y.Z); set server: { kind: valkey, version: "8.1.1" }'],
+        ["redis", "no-version-tag", 'image "redis": cannot tell the Redis version from the tag "latest" (it must start with X.Y or X.Y.Z); set server: { kind: redis, version: "8.0.2" }'],
+        ["redis:8", "no-version-tag", undefined],
+        ["redis:alpine", "no-version-tag", undefined],
+        ["redis:v8.0.2", "no-version-tag", undefined],
+    ])("%s is unknown (%s)", (image, reason, message) => {
+        const found = releaseFromImage(image);
+        expect(found).toMatchObject({ known: false, reason });
+        if (message !== undefined && !found.known) expect(found.message).toBe(message);
+    });
+});
+
+describe("unsupportedReleaseMessage", () => {
+    it.each([
+        [{ kind: "redis", major: 7, minor: 0, patch: 15 }],
+        [{ kind: "redis", major: 7, minor: 2 }],
+        [{ kind: "redis", major: 7, minor: 4, patch: 1 }],
+        [{ kind: "redis", major: 8, minor: 0, patch: 2 }],
+        [{ kind: "valkey", major: 7, minor: 2, patch: 5 }],
+        [{ kind: "valkey", major: 8, minor: 0, patch: 1 }],
+        [{ kind: "valkey", major: 8, minor: 1, patch: 1 }],
+    ] as const)("supports %j", (release) => expect(unsupportedReleaseMessage(release, "x")).toBeUndefined());
+
+    it.each([
+        [{ kind: "redis", major: 6, minor: 2, patch: 14 }, 'image "redis:6.2.14": Redis 6.2.14 is older than the oldest supported Redis 7.0; use Redis 7.0, 7.2, 7.4, 8.0'],
+        [{ kind: "valkey", major: 7, minor: 0 }, "src: Valkey 7.0 is older than the oldest supported Valkey 7.2; use Valkey 7.2, 8.0, 8.1"],
+        [
+            { kind: "redis", major: 8, minor: 2, patch: 1 },
+            "src: Redis 8.2.1 is newer than the newest supported Redis 8.0 (its data format and directives are not known to this program); use Redis 7.0, 7.2, 7.4, 8.0",
+        ],
+        [{ kind: "valkey", major: 9, minor: 0, patch: 0 }, undefined],
+        [{ kind: "redis", major: 7, minor: 3 }, "src: Redis 7.3 is not a known release line; use Redis 7.0, 7.2, 7.4, 8.0"],
+    ] as const)("refuses %j", (release, message) => {
+        const source = message?.startsWith("image") ? 'image "redis:6.2.14"' : "src";
+        const got = unsupportedReleaseMessage(release, source);
+        expect(got).toBeDefined();
+        if (message) expect(got).toBe(message);
+    });
+});
+
+describe("resolveServerRelease", () => {
+    it("takes the release from the image name", () => {
+        expect(resolveServerRelease("valkey/valkey:8.1.1")).toEqual({ ok: true, release: { kind: "valkey", major: 8, minor: 1, patch: 1 } });
+    });
+
+    it("takes a declared server where the image cannot tell", () => {
+        expect(resolveServerRelease("registry:5000/cache@sha256:0123", { kind: "valkey", version: "8.0.1" })).toEqual({
+            ok: true,
+            release: { kind: "valkey", major: 8, minor: 0, patch: 1 },
+        });
+    });
+
+    it("accepts a declaration that agrees with the image, and the declared patch wins", () => {
+        expect(resolveServerRelease("redis:7.2", { kind: "redis", version: "7.2.5" })).toEqual({ ok: true, release: { kind: "redis", major: 7, minor: 2, patch: 5 } });
+    });
+
+    it.each([
+        ["redis@sha256:0123", undefined, 'image "redis@sha256:0123": cannot tell the server from an image pinned by digest only; set server: { kind: redis, version: "8.0.2" }'],
+        ["redis:6.2", undefined, 'image "redis:6.2": Redis 6.2 is older than the oldest supported Redis 7.0; use Redis 7.0, 7.2, 7.4, 8.0'],
+        ["cache@sha256:0123", { kind: "redis", version: "8" }, 'server.version "8": not a version; write X.Y.Z, e.g. server: { kind: redis, version: "8.0.2" }'],
+        [
+            "redis:8.0.2",
+            { kind: "valkey", version: "8.1.1" },
+            'server: { kind: valkey, version: "8.1.1" } contradicts image "redis:8.0.2" (Redis 8.0.2); fix one of them or drop server:',
+        ],
+        [
+            "cache@sha256:0123",
+            { kind: "valkey", version: "9.0.0" },
+            'server: { kind: valkey, version: "9.0.0" }: Valkey 9.0.0 is newer than the newest supported Valkey 8.1 (its data format and directives are not known to this program); use Valkey 7.2, 8.0, 8.1',
+        ],
+    ] as const)("%s with %j is refused", (image, declared, message) => {
+        expect(resolveServerRelease(image, declared)).toEqual({ ok: false, message });
+    });
+});
