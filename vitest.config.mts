@@ -1,8 +1,13 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+// `npm test` (the README's test command); `npm run test:matrix` adds tests/matrix, the tables checked
+// against every local server image, which take minutes of their own.
+const matrix = process.env.REDIS_CHAIN_MATRIX === "1";
 
 export default defineConfig({
     test: {
         include: ["tests/**/*.test.ts"],
+        exclude: matrix ? configDefaults.exclude : [...configDefaults.exclude, "tests/matrix/**"],
         // The e2e files share one Docker engine and its host ports; run files one at a time.
         fileParallelism: false,
         testTimeout: 20_000,

@@ -1,4 +1,4 @@
-// The SEED's setup (shared/seed-setup.md) reproduced with the plain docker CLI, as written: one
+// The SEED's setup (the hands-on write-up this project started from) reproduced with the plain docker CLI, as written: one
 // bridge network, A with no config, B and C with the write-up's redis.conf lines and nothing else
 // (so Redis's defaults apply), ONE shared server certificate signed by a Redis-CA, files readable
 // by everyone. Differences, all forced by this machine's rules: ports on 127.0.0.1 instead of

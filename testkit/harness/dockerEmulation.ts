@@ -1,6 +1,6 @@
 // @pulumi/docker resources, really created on the local engine through the docker CLI, in the
-// order and with the field meanings of kreuzwerker/terraform-provider-docker (as summarised in
-// shared/provider-semantics.md). Fields the program does not use are refused as "not emulated",
+// order and with the field meanings of kreuzwerker/terraform-provider-docker v4.5.0, the version
+// @pulumi/docker 5.x pins (internal/provider/resource_docker_*.go). Fields the program does not use are refused as "not emulated",
 // so the harness never silently does something the real provider would not.
 import { randomBytes } from "node:crypto";
 import { DockerEngine } from "./run";

@@ -1,5 +1,5 @@
 // What the engine does with a resource whose inputs changed between two runs, by the real
-// providers' rules (shared/provider-semantics.md): update in place, or replace, and in which order.
+// providers' rules (each provider schema's ForceNew fields, listed below): update in place, or replace, and in which order.
 
 export type DiffResult = "same" | "update" | "replace";
 

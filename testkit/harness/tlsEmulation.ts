@@ -1,7 +1,7 @@
 // @pulumi/tls resources, really generated: keys with node:crypto, certificates and requests with
-// the openssl CLI, following hashicorp/terraform-provider-tls as summarised in
-// shared/provider-semantics.md. Anything the program does not use and that cannot be matched
-// exactly is refused with "not emulated" rather than approximated.
+// the openssl CLI, following hashicorp/terraform-provider-tls (internal/provider: common_cert.go,
+// resource_private_key.go; the provider @pulumi/tls 5.6.1 wraps). Anything the program does not
+// use and that cannot be matched exactly is refused with "not emulated" rather than approximated.
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

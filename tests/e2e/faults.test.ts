@@ -1,4 +1,4 @@
-// Issue #4: faults and hostile clients against the seed topology on the real engine, under a steady
+// Faults and hostile clients against the seed topology on the real engine, under a steady
 // write load on A. Every scenario ends the same way: the chain converges (C's offset reaches what A
 // had when the load stopped), every acknowledged SET is read back from A, B (plain) and C (TLS) with
 // its value, and the post-deploy check passes. Partial vs full resync is judged from INFO stats

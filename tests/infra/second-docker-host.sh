@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test bed for a two-host chain on one machine: a second Docker engine in its own network
-# namespace, standing in for a second machine (issue #7).
+# namespace, standing in for a second machine.
 #
 #   tests/infra/second-docker-host.sh up       start it (or repair what is missing); silent when up
 #   tests/infra/second-docker-host.sh status   exit 0 when it is up, 1 otherwise; prints what it sees

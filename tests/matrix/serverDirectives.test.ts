@@ -12,13 +12,10 @@ import { canReplicateFrom, rdbFormat } from "../../lib/rdbFormats";
 import { serverBinaries } from "../../lib/serverBinaries";
 import { DIRECTIVES, directiveSupported } from "../../lib/serverDirectives";
 import { ServerRelease, formatRelease, releaseFromImage } from "../../lib/serverRelease";
+import { LOCAL_IMAGES } from "../../testkit/testBed";
 
 /** The server images under test; each must exist locally (a missing one fails, it is not skipped). */
-export const SERVER_IMAGES: readonly string[] = [
-    "redis-chain-local/redis:7.0.15",
-    "redis-chain-local/redis:8.0.2",
-    "redis-chain-local/valkey:8.1.1",
-];
+export const SERVER_IMAGES: readonly string[] = [LOCAL_IMAGES.redis7, LOCAL_IMAGES.redis8, LOCAL_IMAGES.valkey8];
 
 const PREFIX = `rc-srvdir-${process.pid}`;
 const NETWORK = PREFIX;

@@ -21,12 +21,13 @@ import {
     renderUsersFile,
 } from "../../lib/aclUsers";
 import { HARDENING_SETTINGS } from "../../lib/serverHardening";
+import { LOCAL_IMAGES } from "../../testkit/testBed";
 
 /** Every engine the program supports; a missing image fails the run. */
 const ENGINES = [
-    { label: "redis-7.0", image: "redis-chain-local/redis:7.0.15", server: "redis-server", cli: "redis-cli" },
-    { label: "redis-8.0", image: "redis-chain-local/redis:8.0.2", server: "redis-server", cli: "redis-cli" },
-    { label: "valkey-8.1", image: "redis-chain-local/valkey:8.1.1", server: "valkey-server", cli: "valkey-cli" },
+    { label: "redis-7.0", image: LOCAL_IMAGES.redis7, server: "redis-server", cli: "redis-cli" },
+    { label: "redis-8.0", image: LOCAL_IMAGES.redis8, server: "redis-server", cli: "redis-cli" },
+    { label: "valkey-8.1", image: LOCAL_IMAGES.valkey8, server: "valkey-server", cli: "valkey-cli" },
 ] as const;
 type Engine = (typeof ENGINES)[number];
 
