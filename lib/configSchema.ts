@@ -12,8 +12,11 @@ import { SERVER_KINDS } from "./serverRelease";
 
 /** Every default of the stack config, in one place. */
 export const CONFIG_DEFAULTS = {
-    /** The tested Redis release; a pinned tag, so a deploy never changes Redis under the user. */
-    image: "redis:7.0.15",
+    /**
+     * The newest Redis line SUPPORTED_LINES accepts (8.0), at its newest patch with security fixes;
+     * a pinned tag, so a deploy never changes the server under the user.
+     */
+    image: "redis:8.0.3",
     restartPolicy: "unless-stopped",
     /** Published ports stay on the deploying machine unless the user says otherwise. */
     publishAddress: "127.0.0.1",

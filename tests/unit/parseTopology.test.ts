@@ -28,7 +28,7 @@ const TWO_HOSTS: ReadonlyMap<string, HostAddresses> = new Map([
 const seedAcrossHosts = () => seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
 
 /** The image and release every node runs when the config names neither. */
-const SEED_SERVER = { image: "redis:7.0.15", release: { kind: "redis", major: 7, minor: 0, patch: 15 } } as const;
+const SEED_SERVER = { image: "redis:8.0.3", release: { kind: "redis", major: 8, minor: 0, patch: 3 } } as const;
 
 // The seed model, written out by hand: what every later layer (conf, ports, outputs) relies on.
 const SEED_A: NodeSpec = {
@@ -45,8 +45,7 @@ const SEED_A: NodeSpec = {
     announce: undefined,
     speaksTls: false,
     replicas: ["redis-b"],
-    image: "redis:7.0.15",
-    release: { kind: "redis", major: 7, minor: 0, patch: 15 },
+    ...SEED_SERVER,
 };
 const SEED_B: NodeSpec = {
     name: "redis-b",
@@ -62,8 +61,7 @@ const SEED_B: NodeSpec = {
     announce: undefined,
     speaksTls: true,
     replicas: ["redis-c"],
-    image: "redis:7.0.15",
-    release: { kind: "redis", major: 7, minor: 0, patch: 15 },
+    ...SEED_SERVER,
 };
 const SEED_C: NodeSpec = {
     name: "redis-c",
@@ -79,8 +77,7 @@ const SEED_C: NodeSpec = {
     announce: undefined,
     speaksTls: true,
     replicas: [],
-    image: "redis:7.0.15",
-    release: { kind: "redis", major: 7, minor: 0, patch: 15 },
+    ...SEED_SERVER,
 };
 
 describe("parseTopology: the seed", () => {
@@ -727,7 +724,7 @@ describe("parseTopology: server releases", () => {
     const R7 = { kind: "redis", major: 7, minor: 0, patch: 15 };
 
     it("a node's own image overrides the stack's, and the others keep the stack's", () => {
-        const topology = parseTopology(seedWith("redis-c", { image: "redis:8.0.2" }));
+        const topology = parseTopology(seedWith("redis-c", { image: "redis:8.0.2" }), { image: "redis:7.0.15" });
         expect(topology.nodes.map((n) => [n.name, n.image, n.release])).toEqual([
             ["redis-a", "redis:7.0.15", R7],
             ["redis-b", "redis:7.0.15", R7],
@@ -765,7 +762,7 @@ describe("parseTopology: server releases", () => {
             "a node image that is not pinned",
             seedWith("redis-a", { image: "redis:latest" }),
             undefined,
-            ['nodes[0] (redis-a).image: "redis:latest" is not pinned; name a version tag (e.g. redis:7.0.15) or a digest'],
+            ['nodes[0] (redis-a).image: "redis:latest" is not pinned; name a version tag (e.g. redis:8.0.3) or a digest'],
         ],
         [
             "a node server block that is not a version",
@@ -804,7 +801,7 @@ describe("parseTopology: server releases", () => {
         [
             "a replica on an older server than its upstream",
             seedWith("redis-b", { image: "redis:8.0.2" }),
-            undefined,
+            { image: "redis:7.0.15" },
             [
                 "nodes[2] (redis-c).image: a Redis 7.0.15 replica cannot replicate from Redis 8.0.2: the upstream sends RDB version 12 on a full sync and Redis 7.0.15 loads RDB versions up to 10; " +
                     "run the replica on a release that reads RDB 12, or upgrade replicas before their upstream; a replica may run a newer server than its upstream, never an older one",
