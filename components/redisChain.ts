@@ -4,6 +4,7 @@ import { RestartPolicy } from "../lib/stackSettings";
 import { renderAuthConf } from "../lib/authConf";
 import { DockerHost } from "../lib/dockerHosts";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
+import { imageResourceName } from "../lib/imageResources";
 import { ReplicationTuning, renderRedisConf } from "../lib/redisConf";
 import { LOCAL_HOST, NodeSpec, Topology } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
@@ -16,7 +17,7 @@ import { ReplicationCheck } from "./replicationCheck";
 export interface RedisChainArgs {
     /** The validated topology (from `parseTopology`). */
     readonly topology: Topology;
-    /** Redis image reference; resolved locally first, pulled only when missing. */
+    /** The stack's image, for nodes without their own; resolved locally first, pulled only when missing. */
     readonly image: string;
     /** Name of the Docker network the nodes of one host share. */
     readonly networkName: string;
@@ -37,7 +38,8 @@ export interface RedisChainArgs {
 /** What the chain needs on one Docker host. */
 interface HostResources {
     readonly provider?: docker.Provider;
-    readonly imageId: pulumi.Output<string>;
+    /** The pulled image's ID, per image reference its nodes run. */
+    readonly imageIds: ReadonlyMap<string, pulumi.Output<string>>;
     readonly networkName: pulumi.Output<string>;
 }
 
@@ -67,7 +69,7 @@ export class RedisChain extends pulumi.ComponentResource {
         const hostResources = new Map(
             args.hosts
                 .filter((host) => topology.nodes.some((n) => n.host === host.name))
-                .map((host) => [host.name, this.hostResources(name, host, args)]),
+                .map((host) => [host.name, this.hostResources(name, host, args)] as const),
         );
         const ca = topology.nodes.some((n) => n.speaksTls) ? new CertificateAuthority(`${name}-ca`, {}, child) : undefined;
         const passwords = args.authEnabled ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
@@ -98,7 +100,7 @@ export class RedisChain extends pulumi.ComponentResource {
                 {
                     node,
                     redisConf: renderRedisConf(node, confOptions),
-                    image: host.imageId,
+                    image: host.imageIds.get(node.image)!,
                     networkName: host.networkName,
                     restart: args.restartPolicy,
                     tls: cert && ca ? { certPem: cert.certPem, privateKeyPem: cert.privateKeyPem, caCertPem: ca.certPem } : undefined,
@@ -157,13 +159,19 @@ export class RedisChain extends pulumi.ComponentResource {
                       { parent: this },
                   );
         const opts = { parent: this, provider };
-        const image = new docker.RemoteImage(`${prefix}-image`, { name: args.image, keepLocally: true }, opts);
+        const images = [...new Set(args.topology.nodes.filter((n) => n.host === host.name).map((n) => n.image))];
+        const imageIds = new Map(
+            images.map((image) => [
+                image,
+                new docker.RemoteImage(imageResourceName(prefix, image, args.image), { name: image, keepLocally: true }, opts).imageId,
+            ]),
+        );
         const network = new docker.Network(
             `${prefix}-network`,
             { name: args.networkName, labels: [{ label: "redis-chain.network", value: name }] },
             opts,
         );
-        return { provider, imageId: image.imageId, networkName: network.name };
+        return { provider, imageIds, networkName: network.name };
     }
 
     private nodeCertificate(name: string, node: NodeSpec, ca: CertificateAuthority): NodeCertificate {

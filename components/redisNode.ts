@@ -11,6 +11,7 @@ import {
     TLS_KEY_PATH,
 } from "../lib/containerPaths";
 import { healthcheckCommand } from "../lib/healthcheck";
+import { serverBinaries } from "../lib/serverBinaries";
 import { NodeSpec } from "../lib/topology";
 
 /** PEM material a TLS-speaking node gets. */
@@ -70,7 +71,8 @@ export class RedisNode extends pulumi.ComponentResource {
                 name: node.containerName,
                 hostname: node.alias,
                 image: args.image,
-                command: ["redis-server", REDIS_CONF_PATH],
+                // The kind's own binary name: the official images drop to the unprivileged user only for it.
+                command: [serverBinaries(node.release.kind).server, REDIS_CONF_PATH],
                 networksAdvanced: [{ name: args.networkName, aliases: [node.alias] }],
                 ports: publishedPorts(node),
                 volumes: [{ volumeName: volume.name, containerPath: DATA_DIR }],

@@ -8,11 +8,15 @@
 // widely known schema library for TypeScript config.
 import { z } from "zod";
 import { DEFAULT_TUNING } from "./redisConf";
+import { SERVER_KINDS } from "./serverRelease";
 
 /** Every default of the stack config, in one place. */
 export const CONFIG_DEFAULTS = {
-    /** The tested Redis release; a pinned tag, so a deploy never changes Redis under the user. */
-    image: "redis:7.0.15",
+    /**
+     * The newest Redis line SUPPORTED_LINES accepts (8.0), at its newest patch with security fixes;
+     * a pinned tag, so a deploy never changes the server under the user.
+     */
+    image: "redis:8.0.3",
     restartPolicy: "unless-stopped",
     /** Published ports stay on the deploying machine unless the user says otherwise. */
     publishAddress: "127.0.0.1",
@@ -39,6 +43,29 @@ export function isIPv4(value: string): boolean {
 }
 
 const quoted = (value: unknown) => JSON.stringify(value);
+
+// ---- images and servers ----
+
+/** A pinned image reference: a version tag or a digest, so a deploy never changes the server under the user. */
+export const imageSchema = z
+    .string()
+    .superRefine((image, ctx) => {
+        if (image.trim() === "" || /\s/.test(image)) {
+            ctx.addIssue({ code: "custom", message: `"${image}" is not an image reference; use e.g. ${CONFIG_DEFAULTS.image}` });
+        } else if (!image.includes("@") && (!/:[^/]+$/.test(image) || image.endsWith(":latest"))) {
+            ctx.addIssue({ code: "custom", message: `"${image}" is not pinned; name a version tag (e.g. ${CONFIG_DEFAULTS.image}) or a digest` });
+        }
+    });
+
+/** The `server:` block: which server and release an image runs, when its name does not tell. */
+export const serverSchema = z.strictObject(
+    {
+        kind: z.enum(SERVER_KINDS, { error: (iss) => `${quoted(iss.input)} is not a server kind; use ${SERVER_KINDS.join(" or ")}` }),
+        /** `X.Y.Z` (or `X.Y`). */
+        version: z.string({ error: 'expected a version string, e.g. "8.0.3"' }),
+    },
+    { error: (iss) => (iss.code === "invalid_type" ? 'expected { kind: redis|valkey, version: "X.Y.Z" }' : undefined) },
+);
 
 // ---- nodes ----
 
@@ -93,6 +120,10 @@ export const nodeSchema = z.strictObject(
         host: z.string({ error: "expected a host name" }).optional(),
         /** Accept a plain link from a node on another host (unencrypted between machines). */
         allowPlainAcrossHosts: flag.optional(),
+        /** The node's own image, e.g. to upgrade the chain node by node; default the stack's image. */
+        image: imageSchema.optional(),
+        /** The node's own `server:` block; default the stack's. */
+        server: serverSchema.optional(),
     },
     { error: (iss) => (iss.code === "invalid_type" ? "expected an object with at least a name and one listener" : undefined) },
 );
@@ -180,16 +211,9 @@ export const stackConfigSchema = z.object({
     nodes: jsonValue,
     /** Prepended to every container name, so several stacks share one engine; checked by parseTopology. */
     namePrefix: z.string().default(""),
-    image: z
-        .string()
-        .superRefine((image, ctx) => {
-            if (image.trim() === "" || /\s/.test(image)) {
-                ctx.addIssue({ code: "custom", message: `"${image}" is not an image reference; use e.g. ${CONFIG_DEFAULTS.image}` });
-            } else if (!image.includes("@") && (!/:[^/]+$/.test(image) || image.endsWith(":latest"))) {
-                ctx.addIssue({ code: "custom", message: `"${image}" is not pinned; name a version tag (e.g. ${CONFIG_DEFAULTS.image}) or a digest` });
-            }
-        })
-        .default(CONFIG_DEFAULTS.image),
+    image: imageSchema.default(CONFIG_DEFAULTS.image),
+    /** The server the stack's image runs, for images whose name does not tell (a digest, a private name). */
+    server: jsonValue.pipe(serverSchema.optional()),
     /** Default: the name prefix followed by CONFIG_DEFAULTS.networkSuffix. */
     networkName: z.string().optional(),
     postDeployCheck: booleanString.default(CONFIG_DEFAULTS.postDeployCheck),

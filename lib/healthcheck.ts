@@ -2,17 +2,24 @@
 // that its replication link is up, so `docker ps` shows a broken link too.
 import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
 import { HEALTHCHECK_USER } from "./authConf";
+import { serverBinaries } from "./serverBinaries";
 import { NodeSpec } from "./topology";
 
 /** The shell command Docker runs inside the container (CMD-SHELL). */
 export function healthcheckCommand(node: NodeSpec, authEnabled: boolean): string {
+    const binary = serverBinaries(node.release.kind).cli;
     let cli = node.listeners.plain
-        ? `redis-cli -p ${node.listeners.plain.port}`
-        : `redis-cli --tls --cacert ${TLS_CA_PATH}` +
+        ? `${binary} -p ${node.listeners.plain.port}`
+        : `${binary} --tls --cacert ${TLS_CA_PATH}` +
           (node.tlsAuthClients === "yes" ? ` --cert ${TLS_CERT_PATH} --key ${TLS_KEY_PATH}` : "") +
           ` -p ${node.listeners.tls!.port}`;
-    // REDISCLI_AUTH keeps the password off the command line and out of `docker inspect`.
-    if (authEnabled) cli = `REDISCLI_AUTH="$(cat ${HEALTHCHECK_PASSWORD_PATH})" ${cli} --user ${HEALTHCHECK_USER}`;
+    // The environment keeps the password off the command line and out of `docker inspect`.
+    // valkey-cli reads VALKEYCLI_AUTH; both names are set for it, since older builds read only REDISCLI_AUTH.
+    if (authEnabled) {
+        const password = `"$(cat ${HEALTHCHECK_PASSWORD_PATH})"`;
+        const env = node.release.kind === "valkey" ? `VALKEYCLI_AUTH=${password} REDISCLI_AUTH=${password}` : `REDISCLI_AUTH=${password}`;
+        cli = `${env} ${cli} --user ${HEALTHCHECK_USER}`;
+    }
     return node.role === "replica"
         ? `${cli} info replication | grep -q master_link_status:up`
         : `${cli} ping | grep -q PONG`;

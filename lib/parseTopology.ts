@@ -2,6 +2,8 @@
 // problems are reported at once, before any resource exists.
 import { CONFIG_DEFAULTS, NODE_NAME_FIX, issueLines, listenerSchema, nodeNameSchema, nodeSchema } from "./configSchema";
 import { ConfigError } from "./configError";
+import { canReplicateFrom } from "./rdbFormats";
+import { DeclaredServer, ServerRelease, resolveServerRelease } from "./serverRelease";
 import {
     DEFAULT_PLAIN_PORT,
     DEFAULT_TLS_PORT,
@@ -25,6 +27,10 @@ export interface ParseOptions {
     readonly publishAddress?: string;
     /** Docker hosts by name; default one host, "local", at the publish address. */
     readonly hosts?: ReadonlyMap<string, HostAddresses>;
+    /** The stack's image, for nodes without their own; default CONFIG_DEFAULTS.image. */
+    readonly image?: string;
+    /** The stack's `server:` block, for nodes without their own. */
+    readonly server?: DeclaredServer;
 }
 
 const NODE_FIELDS = Object.keys(nodeSchema.shape);
@@ -66,10 +72,11 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     checkGraph(nodes, byName, problems);
     checkHostPorts(nodes, problems);
     checkMasterPersistence(nodes, options.restartPolicy ?? CONFIG_DEFAULTS.restartPolicy, problems);
+    const servers = resolveServers(nodes, byName, options, problems);
     if (problems.length > 0) throw new ConfigError(problems);
 
     const placement = new Placement(nodes, byName, hosts);
-    return { nodes: orderMastersFirst(nodes).map((n) => toNodeSpec(n, nodes, byName, prefix, placement)) };
+    return { nodes: orderMastersFirst(nodes).map((n) => toNodeSpec(n, nodes, byName, prefix, placement, servers.get(n.name)!)) };
 }
 
 function where(index: number, name?: string): string {
@@ -231,6 +238,57 @@ function checkMasterPersistence(nodes: readonly NodeConfig[], restartPolicy: str
     });
 }
 
+/** The image a node runs and the server release in it. */
+interface NodeServer {
+    readonly image: string;
+    readonly release: ServerRelease;
+}
+
+/**
+ * Each node's image and release: its own `image`/`server` over the stack's. A refusal names the field
+ * the node set (the stack's `image`/`server` when it set neither); a replica must be able to load
+ * what its upstream writes on a full sync.
+ */
+function resolveServers(
+    nodes: readonly NodeConfig[],
+    byName: Map<string, NodeConfig>,
+    options: ParseOptions,
+    problems: string[],
+): Map<string, NodeServer> {
+    const stackImage = options.image ?? CONFIG_DEFAULTS.image;
+    const stack = resolveServerRelease(stackImage, options.server);
+    if (!stack.ok) problems.push(fieldProblem("", stack.message));
+    const servers = new Map<string, NodeServer>();
+    nodes.forEach((node, i) => {
+        const image = node.image ?? stackImage;
+        if (node.image === undefined && node.server === undefined) {
+            if (stack.ok) servers.set(node.name, { image, release: stack.release });
+            return;
+        }
+        const resolved = resolveServerRelease(image, node.server ?? options.server);
+        if (resolved.ok) servers.set(node.name, { image, release: resolved.release });
+        else problems.push(fieldProblem(`${where(i, node.name)}.`, resolved.message));
+    });
+    nodes.forEach((node, i) => {
+        const upstream = node.replicaOf === undefined ? undefined : byName.get(node.replicaOf);
+        const mine = servers.get(node.name);
+        const theirs = upstream && servers.get(upstream.name);
+        if (!mine || !theirs) return;
+        const verdict = canReplicateFrom(mine.release, theirs.release);
+        if (!verdict.ok) {
+            const field = node.image === undefined && node.server !== undefined ? "server" : "image";
+            problems.push(`${where(i, node.name)}.${field}: ${verdict.reason}; a replica may run a newer server than its upstream, never an older one`);
+        }
+    });
+    return servers;
+}
+
+// A refusal about the `server:` block already starts with its field (`server: {...}`, `server.version`);
+// one about the image starts with `image "..."`, so it goes under the `image` field.
+function fieldProblem(at: string, message: string): string {
+    return message.startsWith("server") ? `${at}${message}` : `${at}image: ${message}`;
+}
+
 // Parents before children keeps the stack outputs and the check's progress in chain order.
 function orderMastersFirst(nodes: readonly NodeConfig[]): NodeConfig[] {
     const ordered: NodeConfig[] = [];
@@ -285,6 +343,7 @@ function toNodeSpec(
     byName: Map<string, NodeConfig>,
     prefix: string,
     placement: Placement,
+    server: NodeServer,
 ): NodeSpec {
     const upstream = node.replicaOf === undefined ? undefined : byName.get(node.replicaOf)!;
     const transport = node.link;
@@ -318,5 +377,7 @@ function toNodeSpec(
         announce,
         speaksTls: node.tls !== undefined || transport === "tls",
         replicas: all.filter((n) => n.replicaOf === node.name).map((n) => n.name),
+        image: server.image,
+        release: server.release,
     };
 }

@@ -2,6 +2,8 @@
 // images differ in their defaults (Debian's build keeps protected-mode on, the official image
 // patches it off).
 import { AUTH_CONF_PATH, DATA_DIR, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
+import { directiveSupported } from "./serverDirectives";
+import { ServerRelease } from "./serverRelease";
 import { NodeSpec } from "./topology";
 
 /** Replication settings shared by every node. */
@@ -49,7 +51,16 @@ export function renderRedisConf(node: NodeSpec, options: RedisConfOptions = DEFA
     if (options.authEnabled) {
         lines.push("", "# Passwords and ACL users (default, replicator, healthcheck).", `include ${AUTH_CONF_PATH}`);
     }
-    return `${lines.join("\n")}\n`;
+    return `${understoodLines(lines, node.release).join("\n")}\n`;
+}
+
+/**
+ * Keeps comments, blank lines and the directives `release` understands: a server refuses to start
+ * on one it does not know. Throws for a directive with no row in the directive table, so a new line
+ * here cannot reach a deployment untested.
+ */
+export function understoodLines(lines: readonly string[], release: ServerRelease): string[] {
+    return lines.filter((line) => line === "" || line.startsWith("#") || directiveSupported(line.split(" ")[0], release));
 }
 
 function tlsLines(node: NodeSpec): string[] {
@@ -82,7 +93,8 @@ function replicationLines(node: NodeSpec, options: RedisConfOptions): string[] {
         `tls-replication ${node.link.transport === "tls" ? "yes" : "no"}`,
         "replica-read-only yes",
     );
-    // Its password (masterauth) is in auth.conf.
+    // Its password (masterauth) is in auth.conf. The Redis names, not Valkey 8's primaryuser/primaryauth:
+    // every supported line of both servers accepts them, so one chain may mix kinds and releases.
     if (options.authEnabled) lines.push("masteruser replicator");
     // Across hosts the master sees a NATed peer; announce where this replica really answers.
     if (node.announce) lines.push(`replica-announce-ip ${node.announce.ip}`, `replica-announce-port ${node.announce.port}`);

@@ -63,10 +63,13 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
             restartPolicy,
             publishAddress,
             hosts: new Map(hosts.map((h) => [h.name, h])),
+            image: value.image,
+            server: value.server,
         });
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        error.problems.forEach((p) => add("nodes", p));
+        // The stack's own image/server refusals are reported under those keys, in key order.
+        error.problems.forEach((p) => add(p.startsWith("image") ? "image" : p.startsWith("server") ? "server" : "nodes", p));
     }
     const networkName = value.networkName ?? `${raw.namePrefix ?? ""}${CONFIG_DEFAULTS.networkSuffix}`;
     const networkCheck = networkNameSchema.safeParse(networkName);

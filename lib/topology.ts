@@ -2,6 +2,7 @@
 // so the model is tested with plain table tests.
 
 import { Persistence, TlsAuthClients, Transport } from "./configSchema";
+import { ServerRelease } from "./serverRelease";
 
 // The config's own shapes are derived from its schema; re-exported so the model reads as one vocabulary.
 export type { ListenerConfig, NodeConfig, Persistence, TlsAuthClients, Transport } from "./configSchema";
@@ -59,6 +60,10 @@ export interface NodeSpec {
     readonly speaksTls: boolean;
     /** Names of the nodes that replicate from this one, in config order. */
     readonly replicas: readonly string[];
+    /** The image the node's container runs: its own, or the stack's. */
+    readonly image: string;
+    /** The server release in that image; decides binaries, directives and data format. */
+    readonly release: ServerRelease;
 }
 
 /** A validated topology, masters before their replicas (parents always precede children). */

@@ -181,9 +181,9 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         expect(findCreated(run.registrations, T.chain, "redis-chain").parentUrn).toBe("");
     });
 
-    it("the image: redis:7.0.15, kept locally", () => {
+    it("the image: redis:8.0.3 (the default), kept locally", () => {
         const image = findCreated(run.registrations, T.image, "redis-chain-image");
-        expect(image.inputs).toEqual({ name: "redis:7.0.15", keepLocally: true });
+        expect(image.inputs).toEqual({ name: "redis:8.0.3", keepLocally: true });
     });
 
     it("the network is named redis-chain", () => {
@@ -393,6 +393,60 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         const { password, ...others } = run.exported;
         expect(password).toBe(FAKE_PASSWORDS.client);
         for (const secret of Object.values(FAKE_PASSWORDS)) expect(JSON.stringify(others)).not.toContain(secret);
+    });
+});
+
+describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's image", TEST_TIMEOUT, () => {
+    let run: Run;
+    const VALKEY = "valkey/valkey:8.1.1";
+    beforeAll(async () => {
+        const nodes = seedNodes().map((n) =>
+            n.name === "redis-c" ? { ...n, image: VALKEY } : n.name === "redis-b" ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true } : n,
+        );
+        run = await runProgram({
+            nodes,
+            image: "redis:7.0.15",
+            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" } },
+        });
+    }, SETUP_TIMEOUT);
+    const images = () => ofType(run.registrations, T.image).map((r) => [r.name, r.inputs.name]);
+
+    it("one RemoteImage per distinct image per host; the stack's default keeps its plain name", () => {
+        const entries = images();
+        expect(entries).toHaveLength(3);
+        expect(entries).toContainEqual(["redis-chain-image", "redis:7.0.15"]);
+        const others = entries.filter(([name]) => name !== "redis-chain-image");
+        expect(others.map(([, image]) => image).sort()).toEqual(["redis:7.2.4", VALKEY]);
+        expect(others.find(([, image]) => image === VALKEY)![0]).toMatch(/^redis-chain-image-[0-9a-f]{8}$/);
+        expect(others.find(([, image]) => image === "redis:7.2.4")![0]).toMatch(/^redis-chain-host2-image-[0-9a-f]{8}$/);
+    });
+
+    it("each container runs its own image's ID, the kind's server binary and healthcheck cli", () => {
+        const idOf = (image: string) => {
+            const reg = ofType(run.registrations, T.image).find((r) => r.inputs.name === image)!;
+            return reg.name.endsWith("-image") ? "sha256:fake" : `sha256:fake-${reg.name}`;
+        };
+        expect(container(run, "redis-a").inputs.image).toBe(idOf("redis:7.0.15"));
+        expect(container(run, "redis-a").inputs.command).toEqual(["redis-server", CONF]);
+        expect(container(run, "redis-b").inputs.image).toBe(idOf("redis:7.2.4"));
+        const c = container(run, "redis-c").inputs;
+        expect(c.image).toBe(idOf(VALKEY));
+        expect(c.image).not.toBe("sha256:fake");
+        expect(c.command).toEqual(["valkey-server", CONF]);
+        expect((c.healthcheck as { tests: string[] }).tests[1]).toMatch(/ valkey-cli --tls /);
+    });
+
+    it("the same image list in another node order gives the same resource names", async () => {
+        const first = images().sort();
+        const nodes = seedNodes().map((n) =>
+            n.name === "redis-c" ? { ...n, image: VALKEY } : n.name === "redis-b" ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true } : n,
+        );
+        const again = await runProgram({
+            nodes: [...nodes].reverse(),
+            image: "redis:7.0.15",
+            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" } },
+        });
+        expect(ofType(again.registrations, T.image).map((r) => [r.name, r.inputs.name]).sort()).toEqual(first);
     });
 });
 
@@ -643,7 +697,7 @@ describe("an invalid config", TEST_TIMEOUT, () => {
         expect((failure as Error).message).toBe(
             "invalid redis-chain config:\n" +
                 '  - nodes[3] (redis-d).replicaOf: no node named "redis-x"; use one of redis-a, redis-b, redis-c, redis-d\n' +
-                '  - image: "redis:latest" is not pinned; name a version tag (e.g. redis:7.0.15) or a digest',
+                '  - image: "redis:latest" is not pinned; name a version tag (e.g. redis:8.0.3) or a digest',
         );
         await drainRpcs();
         expect(registrations).toEqual([]);

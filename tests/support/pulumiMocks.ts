@@ -37,7 +37,8 @@ export function fakeOutputs(type: string, name: string): Record<string, unknown>
         case "tls:index/certRequest:CertRequest":
             return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----fake-${name}` };
         case "docker:index/remoteImage:RemoteImage":
-            return { imageId: "sha256:fake" };
+            // The stack's default image (`<prefix>-image`) keeps the plain ID; any other image its own.
+            return { imageId: name.endsWith("-image") ? "sha256:fake" : `sha256:fake-${name}` };
         case "random:index/randomPassword:RandomPassword":
             // Alphanumeric, like the real ones (special: false).
             return { result: `pw${name.replace(/[^A-Za-z0-9]/g, "")}` };

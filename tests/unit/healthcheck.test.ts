@@ -72,3 +72,16 @@ describe("healthcheckCommand with authentication", () => {
         expect(healthcheckCommand(topology.nodes[0], true)).toBe(`${AUTH_ENV} ${MTLS_CLI} -p 6380 --user healthcheck ping | grep -q PONG`);
     });
 });
+
+describe("healthcheckCommand by server kind", () => {
+    it("a Valkey node is checked with valkey-cli, its password in both environment names", () => {
+        const topology = parseTopology(seedNodes(), { image: "valkey/valkey:8.1.1" });
+        expect(healthcheckCommand(nodeByName(topology, "redis-a"), true)).toBe(
+            'VALKEYCLI_AUTH="$(cat /data/secrets/healthcheck.pass)" REDISCLI_AUTH="$(cat /data/secrets/healthcheck.pass)" ' +
+                "valkey-cli -p 6379 --user healthcheck ping | grep -q PONG",
+        );
+        expect(healthcheckCommand(nodeByName(topology, "redis-c"), false)).toBe(
+            "valkey-cli --tls --cacert /data/tls/ca.crt -p 6380 info replication | grep -q master_link_status:up",
+        );
+    });
+});

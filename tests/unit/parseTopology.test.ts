@@ -27,6 +27,9 @@ const TWO_HOSTS: ReadonlyMap<string, HostAddresses> = new Map([
 /** The seed with redis-c on host2. */
 const seedAcrossHosts = () => seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
 
+/** The image and release every node runs when the config names neither. */
+const SEED_SERVER = { image: "redis:8.0.3", release: { kind: "redis", major: 8, minor: 0, patch: 3 } } as const;
+
 // The seed model, written out by hand: what every later layer (conf, ports, outputs) relies on.
 const SEED_A: NodeSpec = {
     name: "redis-a",
@@ -42,6 +45,7 @@ const SEED_A: NodeSpec = {
     announce: undefined,
     speaksTls: false,
     replicas: ["redis-b"],
+    ...SEED_SERVER,
 };
 const SEED_B: NodeSpec = {
     name: "redis-b",
@@ -57,6 +61,7 @@ const SEED_B: NodeSpec = {
     announce: undefined,
     speaksTls: true,
     replicas: ["redis-c"],
+    ...SEED_SERVER,
 };
 const SEED_C: NodeSpec = {
     name: "redis-c",
@@ -72,6 +77,7 @@ const SEED_C: NodeSpec = {
     announce: undefined,
     speaksTls: true,
     replicas: [],
+    ...SEED_SERVER,
 };
 
 describe("parseTopology: the seed", () => {
@@ -163,6 +169,7 @@ describe("parseTopology: other shapes", () => {
                 announce: undefined,
                 speaksTls: true,
                 replicas: ["redis-b", "redis-c"],
+                ...SEED_SERVER,
             },
             {
                 name: "redis-b",
@@ -178,6 +185,7 @@ describe("parseTopology: other shapes", () => {
                 announce: undefined,
                 speaksTls: false,
                 replicas: [],
+                ...SEED_SERVER,
             },
             {
                 name: "redis-c",
@@ -193,6 +201,7 @@ describe("parseTopology: other shapes", () => {
                 announce: undefined,
                 speaksTls: true,
                 replicas: [],
+                ...SEED_SERVER,
             },
         ]);
     });
@@ -345,7 +354,7 @@ const A = { name: "redis-a", plain: { hostPort: 6379 } };
 const NAME_FIX = "is not a valid container/DNS name; use 1-63 lowercase letters, digits or '-', not starting or ending with '-'";
 const NODE_FIELDS =
     "known fields are name, replicaOf, link, plain, tls, tlsAuthClients, persistence, allowAutoRestartWithoutPersistence, host, " +
-    "allowPlainAcrossHosts";
+    "allowPlainAcrossHosts, image, server";
 const EMPTY_MASTER = (policy: string) =>
     `a master without persistence under restart policy "${policy}" comes back empty and its replicas wipe ` +
     "themselves to match; use persistence: rdb, restartPolicy: no, or set allowAutoRestartWithoutPersistence: true";
@@ -705,5 +714,100 @@ describe("parseTopology: several problems at once", () => {
             `namePrefix "E2E": use lowercase letters, digits and '-', starting with a letter or digit`,
             "nodes[0] (redis-a): no listener; add plain: { hostPort: ... } and/or tls: { hostPort: ... }",
         ]);
+    });
+});
+
+// Which server each node runs: its own image/server over the stack's, and what a replica may replicate from.
+describe("parseTopology: server releases", () => {
+    const seedWith = (name: string, extra: object) => seedNodes().map((n) => (n.name === name ? { ...n, ...extra } : n));
+    const R8 = { kind: "redis", major: 8, minor: 0, patch: 2 };
+    const R7 = { kind: "redis", major: 7, minor: 0, patch: 15 };
+
+    it("a node's own image overrides the stack's, and the others keep the stack's", () => {
+        const topology = parseTopology(seedWith("redis-c", { image: "redis:8.0.2" }), { image: "redis:7.0.15" });
+        expect(topology.nodes.map((n) => [n.name, n.image, n.release])).toEqual([
+            ["redis-a", "redis:7.0.15", R7],
+            ["redis-b", "redis:7.0.15", R7],
+            ["redis-c", "redis:8.0.2", R8],
+        ]);
+    });
+
+    it("a digest-only node image takes its release from the node's server block", () => {
+        const image = "valkey/valkey@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        const nodes = seedNodes().map((n) => ({ ...n, image, server: { kind: "valkey", version: "8.1.1" } }));
+        expect(parseTopology(nodes).nodes.map((n) => n.release)).toEqual(Array(3).fill({ kind: "valkey", major: 8, minor: 1, patch: 1 }));
+    });
+
+    it("the stack's server block applies to nodes without their own", () => {
+        const topology = parseTopology(seedNodes(), { image: "registry.local:5000/cache:1", server: { kind: "valkey", version: "8.0.2" } });
+        expect(topology.nodes.map((n) => n.release)).toEqual(Array(3).fill({ kind: "valkey", major: 8, minor: 0, patch: 2 }));
+    });
+
+    it.each<[string, unknown, ParseOptions | undefined, string[]]>([
+        [
+            "a node image of an unsupported release",
+            seedWith("redis-b", { image: "redis:6.2.14" }),
+            undefined,
+            ['nodes[1] (redis-b).image: image "redis:6.2.14": Redis 6.2.14 is older than the oldest supported Redis 7.0; use Redis 7.0, 7.2, 7.4, 8.0'],
+        ],
+        [
+            "a node image whose server cannot be told",
+            seedWith("redis-c", { image: "example/cache:1.0" }),
+            undefined,
+            [
+                'nodes[2] (redis-c).image: image "example/cache:1.0": cannot tell the server from the image name (its last path segment "cache" is neither redis nor valkey); set server: { kind: redis, version: "8.0.2" }',
+            ],
+        ],
+        [
+            "a node image that is not pinned",
+            seedWith("redis-a", { image: "redis:latest" }),
+            undefined,
+            ['nodes[0] (redis-a).image: "redis:latest" is not pinned; name a version tag (e.g. redis:8.0.3) or a digest'],
+        ],
+        [
+            "a node server block that is not a version",
+            seedWith("redis-a", { image: "example/cache:1.0", server: { kind: "redis", version: "eight" } }),
+            undefined,
+            ['nodes[0] (redis-a).server.version "eight": not a version; write X.Y.Z, e.g. server: { kind: redis, version: "8.0.2" }'],
+        ],
+        [
+            "a node server block of an unknown kind",
+            seedWith("redis-a", { server: { kind: "keydb", version: "6.3.4" } }),
+            undefined,
+            ['nodes[0] (redis-a).server.kind: "keydb" is not a server kind; use redis or valkey'],
+        ],
+        [
+            "a node server block that contradicts its image",
+            seedWith("redis-b", { image: "redis:8.0.2", server: { kind: "valkey", version: "8.1.1" } }),
+            undefined,
+            ['nodes[1] (redis-b).server: { kind: valkey, version: "8.1.1" } contradicts image "redis:8.0.2" (Redis 8.0.2); fix one of them or drop server:'],
+        ],
+        [
+            "a stack image whose server cannot be told",
+            seedNodes(),
+            { image: "redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
+            [
+                'image: image "redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef": cannot tell the server from an image pinned by digest only; set server: { kind: redis, version: "8.0.2" }',
+            ],
+        ],
+        [
+            "a stack server block of a release newer than the table",
+            seedNodes(),
+            { image: "example/cache:1.0", server: { kind: "valkey", version: "9.0.0" } },
+            [
+                'server: { kind: valkey, version: "9.0.0" }: Valkey 9.0.0 is newer than the newest supported Valkey 8.1 (its data format and directives are not known to this program); use Valkey 7.2, 8.0, 8.1',
+            ],
+        ],
+        [
+            "a replica on an older server than its upstream",
+            seedWith("redis-b", { image: "redis:8.0.2" }),
+            { image: "redis:7.0.15" },
+            [
+                "nodes[2] (redis-c).image: a Redis 7.0.15 replica cannot replicate from Redis 8.0.2: the upstream sends RDB version 12 on a full sync and Redis 7.0.15 loads RDB versions up to 10; " +
+                    "run the replica on a release that reads RDB 12, or upgrade replicas before their upstream; a replica may run a newer server than its upstream, never an older one",
+            ],
+        ],
+    ])("%s", (_rule, raw, options, problems) => {
+        expect(rejection(raw, options).problems).toEqual(problems);
     });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseTopology } from "../../lib/parseTopology";
-import { DEFAULT_TUNING, RedisConfOptions, renderRedisConf } from "../../lib/redisConf";
+import { DEFAULT_TUNING, RedisConfOptions, renderRedisConf, understoodLines } from "../../lib/redisConf";
 import { Topology, nodeByName } from "../../lib/topology";
 import { seedNodes } from "../support/seed";
 
@@ -235,5 +235,23 @@ describe("renderRedisConf: derived cases", () => {
             "# redis-b: rendered by redis-chain from the stack config; redeploy instead of editing.",
             "# redis-c: rendered by redis-chain from the stack config; redeploy instead of editing.",
         ]);
+    });
+});
+
+describe("renderRedisConf by server release", () => {
+    it("a Valkey 8.1 chain renders the same text as Redis: every directive is understood by both", () => {
+        const valkey = parseTopology(seedNodes(), { image: "valkey/valkey:8.1.1" });
+        for (const name of ["redis-a", "redis-b", "redis-c"]) expect(render(valkey, name)).toBe(render(seed(), name));
+        expect(directives(render(valkey, "redis-b"))).toContain("masteruser replicator");
+    });
+
+    it("drops a directive the release does not understand and keeps the ones it does", () => {
+        const lines = ["# comment", "", "hide-user-data-from-log yes", "port 6379"];
+        expect(understoodLines(lines, { kind: "redis", major: 7, minor: 0, patch: 15 })).toEqual(["# comment", "", "port 6379"]);
+        expect(understoodLines(lines, { kind: "valkey", major: 8, minor: 1 })).toEqual(lines);
+    });
+
+    it("refuses a directive missing from the directive table", () => {
+        expect(() => understoodLines(["no-such-directive yes"], { kind: "redis", major: 8, minor: 0 })).toThrow(/no row in DIRECTIVES/);
     });
 });

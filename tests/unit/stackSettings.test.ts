@@ -19,7 +19,7 @@ describe("parseStackSettings: defaults", () => {
     it("fills every setting for the seed nodes alone", () => {
         expect(parseStackSettings({ nodes: seedNodes() })).toEqual({
             topology: parseTopology(seedNodes()),
-            image: "redis:7.0.15",
+            image: "redis:8.0.3",
             networkName: "redis-chain",
             publishAddress: "127.0.0.1",
             checkEnabled: true,
@@ -89,10 +89,17 @@ describe("parseStackSettings: explicit valid values", () => {
         "redis:7.2.4-alpine",
         "docker.io/library/redis:7.0.15",
         "registry.local:5000/redis:7.0.15",
-        "redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-        "registry.local:5000/redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
     ])("accepts the pinned image %s", (image) => {
         expect(parseStackSettings({ nodes: seedNodes(), image }).image).toBe(image);
+    });
+
+    it.each([
+        "redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "registry.local:5000/redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    ])("accepts the digest-only image %s with a server block", (image) => {
+        const settings = parseStackSettings({ nodes: seedNodes(), image, server: '{"kind":"redis","version":"7.0.15"}' });
+        expect(settings.image).toBe(image);
+        expect(settings.topology.nodes.map((n) => n.release)).toEqual(Array(3).fill({ kind: "redis", major: 7, minor: 0, patch: 15 }));
     });
 
     it.each(["127.0.0.1", "0.0.0.0", "192.168.1.10", "255.255.255.255"])("accepts publishAddress %s", (publishAddress) => {
@@ -126,8 +133,8 @@ describe("parseStackSettings: explicit valid values", () => {
 });
 
 const NOT_PINNED = (image: string) =>
-    `image: "${image}" is not pinned; name a version tag (e.g. redis:7.0.15) or a digest`;
-const NOT_AN_IMAGE = (image: string) => `image: "${image}" is not an image reference; use e.g. redis:7.0.15`;
+    `image: "${image}" is not pinned; name a version tag (e.g. redis:8.0.3) or a digest`;
+const NOT_AN_IMAGE = (image: string) => `image: "${image}" is not an image reference; use e.g. redis:8.0.3`;
 const NOT_IPV4 = (address: string) =>
     `publishAddress: "${address}" is not an IPv4 address; use 127.0.0.1 (default) or a host address`;
 const NOT_A_NETWORK = (name: string) =>
@@ -140,6 +147,18 @@ describe("parseStackSettings: one invalid setting at a time", () => {
         ["unpinned image with a registry port", { image: "registry.local:5000/redis" }, NOT_PINNED("registry.local:5000/redis")],
         ["image with a space", { image: "redis 7.0.15" }, NOT_AN_IMAGE("redis 7.0.15")],
         ["empty image", { image: "" }, NOT_AN_IMAGE("")],
+        [
+            "image of an unsupported release",
+            { image: "redis:6.2.14" },
+            'image: image "redis:6.2.14": Redis 6.2.14 is older than the oldest supported Redis 7.0; use Redis 7.0, 7.2, 7.4, 8.0',
+        ],
+        ["server of an unknown kind", { server: '{"kind":"keydb","version":"6.3.4"}' }, 'server.kind: "keydb" is not a server kind; use redis or valkey'],
+        ["server that is not an object", { server: "valkey" }, 'server: expected { kind: redis|valkey, version: "X.Y.Z" }'],
+        [
+            "server contradicting the image",
+            { server: '{"kind":"valkey","version":"8.1.1"}' },
+            'server: { kind: valkey, version: "8.1.1" } contradicts image "redis:8.0.3" (Redis 8.0.3); fix one of them or drop server:',
+        ],
         ["publishAddress localhost", { publishAddress: "localhost" }, NOT_IPV4("localhost")],
         ["publishAddress 256.1.1.1", { publishAddress: "256.1.1.1" }, NOT_IPV4("256.1.1.1")],
         ["publishAddress with three octets", { publishAddress: "127.0.1" }, NOT_IPV4("127.0.1")],
