@@ -257,7 +257,7 @@ function resolveServers(
 ): Map<string, NodeServer> {
     const stackImage = options.image ?? CONFIG_DEFAULTS.image;
     const stack = resolveServerRelease(stackImage, options.server);
-    if (!stack.ok) problems.push(fieldProblem("", stack.message));
+    if (!stack.ok) problems.push(fieldProblem("", stack));
     const servers = new Map<string, NodeServer>();
     nodes.forEach((node, i) => {
         const image = node.image ?? stackImage;
@@ -267,7 +267,7 @@ function resolveServers(
         }
         const resolved = resolveServerRelease(image, node.server ?? options.server);
         if (resolved.ok) servers.set(node.name, { image, release: resolved.release });
-        else problems.push(fieldProblem(`${where(i, node.name)}.`, resolved.message));
+        else problems.push(fieldProblem(`${where(i, node.name)}.`, resolved));
     });
     nodes.forEach((node, i) => {
         const upstream = node.replicaOf === undefined ? undefined : byName.get(node.replicaOf);
@@ -283,10 +283,10 @@ function resolveServers(
     return servers;
 }
 
-// A refusal about the `server:` block already starts with its field (`server: {...}`, `server.version`);
-// one about the image starts with `image "..."`, so it goes under the `image` field.
-function fieldProblem(at: string, message: string): string {
-    return message.startsWith("server") ? `${at}${message}` : `${at}image: ${message}`;
+// A refusal of the `server:` block names its field in the message (`server: {...}`, `server.version`);
+// one of the image starts with `image "..."`, so it goes under the `image` field.
+function fieldProblem(at: string, refusal: { readonly field: "image" | "server"; readonly message: string }): string {
+    return refusal.field === "server" ? `${at}${refusal.message}` : `${at}image: ${refusal.message}`;
 }
 
 // Parents before children keeps the stack outputs and the check's progress in chain order.

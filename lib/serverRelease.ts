@@ -179,7 +179,10 @@ export interface DeclaredServer {
 }
 
 /** The result of resolving a node's server: the release, or the message the validator shows. */
-export type ResolvedServer = { readonly ok: true; readonly release: ServerRelease } | { readonly ok: false; readonly message: string };
+export type ResolvedServer =
+    | { readonly ok: true; readonly release: ServerRelease }
+    /** `field` is the config field at fault; `message` names it already when it is `server`. */
+    | { readonly ok: false; readonly field: "image" | "server"; readonly message: string };
 
 /**
  * Resolves a node's server from its image and optional `server:` block, and checks it is supported.
@@ -189,13 +192,13 @@ export type ResolvedServer = { readonly ok: true; readonly release: ServerReleas
 export function resolveServerRelease(image: string, declared?: DeclaredServer): ResolvedServer {
     const fromImage = releaseFromImage(image);
     if (!declared) {
-        if (!fromImage.known) return { ok: false, message: fromImage.message };
+        if (!fromImage.known) return { ok: false, field: "image", message: fromImage.message };
         const refusal = unsupportedReleaseMessage(fromImage.release, `image "${image}"`);
-        return refusal ? { ok: false, message: refusal } : { ok: true, release: fromImage.release };
+        return refusal ? { ok: false, field: "image", message: refusal } : { ok: true, release: fromImage.release };
     }
     const version = parseServerVersion(declared.version);
     if (!version) {
-        return { ok: false, message: `server.version "${declared.version}": not a version; write X.Y.Z, e.g. ${exampleServer(declared.kind)}` };
+        return { ok: false, field: "server", message: `server.version "${declared.version}": not a version; write X.Y.Z, e.g. ${exampleServer(declared.kind)}` };
     }
     const release: ServerRelease = { kind: declared.kind, ...version };
     if (fromImage.known) {
@@ -203,10 +206,11 @@ export function resolveServerRelease(image: string, declared?: DeclaredServer): 
         if (seen.kind !== release.kind || seen.major !== release.major || seen.minor !== release.minor) {
             return {
                 ok: false,
+                field: "server",
                 message: `server: { kind: ${release.kind}, version: "${declared.version}" } contradicts image "${image}" (${formatRelease(seen)}); fix one of them or drop server:`,
             };
         }
     }
     const refusal = unsupportedReleaseMessage(release, `server: { kind: ${release.kind}, version: "${declared.version}" }`);
-    return refusal ? { ok: false, message: refusal } : { ok: true, release };
+    return refusal ? { ok: false, field: "server", message: refusal } : { ok: true, release };
 }

@@ -34,7 +34,8 @@ async function serverProcess(container: string): Promise<{ name: string; uid: st
 
 describe.each(CASES)("the seed stack on $label ($image)", ({ image, prefix, binary, base }) => {
     let stack: DeployedStack;
-    const started = Date.now();
+    // Set when this image's block starts: describe bodies all run when the file loads.
+    let started = 0;
     const ports = {
         "redis-a": { plain: base + 1 },
         "redis-b": { plain: base + 2, tls: base + 3 },
@@ -42,6 +43,7 @@ describe.each(CASES)("the seed stack on $label ($image)", ({ image, prefix, bina
     };
 
     beforeAll(async () => {
+        started = Date.now();
         await removeLeftovers(prefix);
         const config = { ...withHostPorts(testStack(readStackConfig("dev"), prefix, 0), ports), image };
         stack = await deployStack(config, (line) => console.log(`[deploy ${prefix}] ${line}`));

@@ -135,6 +135,6 @@ describe("resolveServerRelease", () => {
             'server: { kind: valkey, version: "9.0.0" }: Valkey 9.0.0 is newer than the newest supported Valkey 8.1 (its data format and directives are not known to this program); use Valkey 7.2, 8.0, 8.1',
         ],
     ] as const)("%s with %j is refused", (image, declared, message) => {
-        expect(resolveServerRelease(image, declared)).toEqual({ ok: false, message });
+        expect(resolveServerRelease(image, declared)).toEqual({ ok: false, field: declared ? "server" : "image", message });
     });
 });
