@@ -1,20 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { releaseProblem } from "../../lib/check/awaitNodeRelease";
 import { serverIdentity } from "../../lib/check/serverIdentity";
-import { NodeConnectionInfo } from "../../lib/connectionInfo";
+import { nodeConnectionInfo } from "../../lib/connectionInfo";
+import { parseTopology } from "../../lib/parseTopology";
+import { nodeByName } from "../../lib/topology";
+import { seedNodes } from "../support/seed";
 
-const nodeB: NodeConnectionInfo = {
-    name: "redis-b",
-    containerName: "redis-b",
-    host: "local",
-    role: "replica",
-    upstream: "redis-a",
-    link: "plain",
-    expectedMaster: { host: "redis-a", port: 6379 },
-    replicas: ["redis-c"],
-    plain: { host: "127.0.0.1", port: 16379, url: "redis://127.0.0.1:16379" },
-    tls: null,
-};
+// B of the seed: upstream redis-a over plain, one replica (redis-c).
+const nodeB = nodeConnectionInfo(nodeByName(parseTopology(seedNodes()), "redis-b"));
 
 // INFO server as each server answers it (the fields read here).
 const REDIS_8 = { redis_version: "8.0.2", run_id: "r2" };
