@@ -13,13 +13,9 @@ export function healthcheckCommand(node: NodeSpec, authEnabled: boolean): string
         : `${binary} --tls --cacert ${TLS_CA_PATH}` +
           (node.tlsAuthClients === "yes" ? ` --cert ${TLS_CERT_PATH} --key ${TLS_KEY_PATH}` : "") +
           ` -p ${node.listeners.tls!.port}`;
-    // The environment keeps the password off the command line and out of `docker inspect`.
-    // valkey-cli reads VALKEYCLI_AUTH; both names are set for it, since older builds read only REDISCLI_AUTH.
-    if (authEnabled) {
-        const password = `"$(cat ${HEALTHCHECK_PASSWORD_PATH})"`;
-        const env = node.release.kind === "valkey" ? `VALKEYCLI_AUTH=${password} REDISCLI_AUTH=${password}` : `REDISCLI_AUTH=${password}`;
-        cli = `${env} ${cli} --user ${HEALTHCHECK_USER}`;
-    }
+    // REDISCLI_AUTH keeps the password off the command line and out of `docker inspect`; valkey-cli
+    // 8.1 reads the same variable (it ignores VALKEYCLI_AUTH).
+    if (authEnabled) cli = `REDISCLI_AUTH="$(cat ${HEALTHCHECK_PASSWORD_PATH})" ${cli} --user ${HEALTHCHECK_USER}`;
     return node.role === "replica"
         ? `${cli} info replication | grep -q master_link_status:up`
         : `${cli} ping | grep -q PONG`;

@@ -74,10 +74,10 @@ describe("healthcheckCommand with authentication", () => {
 });
 
 describe("healthcheckCommand by server kind", () => {
-    it("a Valkey node is checked with valkey-cli, its password in both environment names", () => {
+    it("a Valkey node is checked with valkey-cli, its password in REDISCLI_AUTH (which valkey-cli reads)", () => {
         const topology = parseTopology(seedNodes(), { image: "valkey/valkey:8.1.1" });
         expect(healthcheckCommand(nodeByName(topology, "redis-a"), true)).toBe(
-            'VALKEYCLI_AUTH="$(cat /data/secrets/healthcheck.pass)" REDISCLI_AUTH="$(cat /data/secrets/healthcheck.pass)" ' +
+            'REDISCLI_AUTH="$(cat /data/secrets/healthcheck.pass)" ' +
                 "valkey-cli -p 6379 --user healthcheck ping | grep -q PONG",
         );
         expect(healthcheckCommand(nodeByName(topology, "redis-c"), false)).toBe(
