@@ -28,7 +28,17 @@ export const SERVER_TITLES: Readonly<Record<ServerKind, string>> = { redis: "Red
  * The release lines the program supports, oldest first. A line is listed only once its RDB format
  * and its directives are known (lib/rdbFormats.ts and lib/serverDirectives.ts hold one row per line):
  * Redis from 7.0 (the oldest line the program was built on), Valkey from 7.2 (its first release).
- * Newer lines (Redis 8.2+, Valkey 9+) change the RDB format or are unconfirmed: add their rows first.
+ *
+ * Newer GA lines exist and are refused until their directives are read from their own sources:
+ * - Redis 8.2, 8.4, 8.6, 8.8 and 8.10 (the official `redis` image publishes 8.10.2 as `latest`).
+ *   Redis 8.6 writes RDB 13 (as RDB parsers that added it for 8.6 state; not read at its tag), so an
+ *   8.6+ master could not feed an 8.0 replica; rdb.h and config.c of 8.2-8.10 were not read at their tags.
+ * - Valkey 9.0 and 9.1 write RDB 80 under a `VALKEY` magic (Valkey src/rdb.h at 9.1.0: RDB_VERSION
+ *   80; its version map dates 80 to 9.0.0 and 81 to 9.2.0), load RDB 1-11 and 80, and refuse 12-79
+ *   as another server's format: no Valkey 9 replica loads what Redis 7.4+ sends. Their directive
+ *   table was not read at a 9.x tag.
+ * Adding a line takes its RDB_FORMATS row (Valkey 9 also needs the refused range modelled) and its
+ * DIRECTIVES first releases.
  */
 export const SUPPORTED_LINES: readonly ReleaseLine[] = [
     { kind: "redis", major: 7, minor: 0 },

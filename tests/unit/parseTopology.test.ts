@@ -28,7 +28,7 @@ const TWO_HOSTS: ReadonlyMap<string, HostAddresses> = new Map([
 const seedAcrossHosts = () => seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
 
 /** The image and release every node runs when the config names neither. */
-const SEED_SERVER = { image: "redis:8.0.3", release: { kind: "redis", major: 8, minor: 0, patch: 3 } } as const;
+const SEED_SERVER = { image: "redis:8.0.5", release: { kind: "redis", major: 8, minor: 0, patch: 5 } } as const;
 
 // The seed model, written out by hand: what every later layer (conf, ports, outputs) relies on.
 const SEED_A: NodeSpec = {
@@ -762,7 +762,7 @@ describe("parseTopology: server releases", () => {
             "a node image that is not pinned",
             seedWith("redis-a", { image: "redis:latest" }),
             undefined,
-            ['nodes[0] (redis-a).image: "redis:latest" is not pinned; name a version tag (e.g. redis:8.0.3) or a digest'],
+            ['nodes[0] (redis-a).image: "redis:latest" is not pinned; name a version tag (e.g. redis:8.0.5) or a digest'],
         ],
         [
             "a node server block that is not a version",

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { CONFIG_DEFAULTS } from "../../lib/configSchema";
 import {
     parseImageReference,
     parseServerRelease,
     parseServerVersion,
     releaseFromImage,
     resolveServerRelease,
+    SUPPORTED_LINES,
     unsupportedReleaseMessage,
 } from "../../lib/serverRelease";
 
@@ -101,6 +103,49 @@ describe("unsupportedReleaseMessage", () => {
         const got = unsupportedReleaseMessage(release, source);
         expect(got).toBeDefined();
         if (message) expect(got).toBe(message);
+    });
+});
+
+describe("lines released upstream whose directives were not read at their tags", () => {
+    const NEWER_REDIS = "is newer than the newest supported Redis 8.0 (its data format and directives are not known to this program); use Redis 7.0, 7.2, 7.4, 8.0";
+    const NEWER_VALKEY = "is newer than the newest supported Valkey 8.1 (its data format and directives are not known to this program); use Valkey 7.2, 8.0, 8.1";
+    it.each([
+        ["redis:8.2.2", `Redis 8.2.2 ${NEWER_REDIS}`],
+        ["redis:8.4.5", `Redis 8.4.5 ${NEWER_REDIS}`],
+        ["redis:8.6.7", `Redis 8.6.7 ${NEWER_REDIS}`],
+        ["redis:8.8.3", `Redis 8.8.3 ${NEWER_REDIS}`],
+        ["redis:8.10.2", `Redis 8.10.2 ${NEWER_REDIS}`],
+        ["valkey/valkey:9.0.7", `Valkey 9.0.7 ${NEWER_VALKEY}`],
+        ["valkey/valkey:9.1.4", `Valkey 9.1.4 ${NEWER_VALKEY}`],
+    ])("%s is refused as newer than the newest supported line", (image, why) => {
+        expect(resolveServerRelease(image)).toEqual({ ok: false, field: "image", message: `image "${image}": ${why}` });
+    });
+});
+
+describe("the default image", () => {
+    it("is a supported Redis release pinned to an exact patch tag", () => {
+        const resolved = resolveServerRelease(CONFIG_DEFAULTS.image);
+        expect(resolved.ok).toBe(true);
+        if (!resolved.ok) return;
+        expect(resolved.release.kind).toBe("redis");
+        expect(resolved.release.patch).toBeDefined();
+    });
+
+    it("is on the newest supported Redis line", () => {
+        const resolved = resolveServerRelease(CONFIG_DEFAULTS.image);
+        const newest = SUPPORTED_LINES.filter((l) => l.kind === "redis").at(-1);
+        expect(resolved.ok && { major: resolved.release.major, minor: resolved.release.minor }).toEqual(newest && { major: newest.major, minor: newest.minor });
+    });
+
+    // CVE-2025-49844 (Lua use-after-free, remote code execution) is patched in 6.2.20, 7.2.11,
+    // 7.4.6, 8.0.4 and 8.2.2; every earlier patch of those lines is exposed.
+    it("carries the CVE-2025-49844 fix of its line", () => {
+        const fixedIn: Record<string, number> = { "7.2": 11, "7.4": 6, "8.0": 4 };
+        const resolved = resolveServerRelease(CONFIG_DEFAULTS.image);
+        if (!resolved.ok) throw new Error(resolved.message);
+        const { major, minor, patch } = resolved.release;
+        expect(fixedIn[`${major}.${minor}`]).toBeDefined();
+        expect(patch ?? 0).toBeGreaterThanOrEqual(fixedIn[`${major}.${minor}`]);
     });
 });
 
