@@ -28,26 +28,25 @@ export const SERVER_TITLES: Readonly<Record<ServerKind, string>> = { redis: "Red
  * The release lines the program supports, oldest first. A line is listed only once its RDB format
  * and its directives are known (lib/rdbFormats.ts and lib/serverDirectives.ts hold one row per line):
  * Redis from 7.0 (the oldest line the program was built on), Valkey from 7.2 (its first release).
+ * Redis 8.6 and Valkey 9.1 were read in their release sources (8.6.3 and 9.1.2): RDB format, every
+ * directive the program renders, the ACL categories and commands its users name, and the INFO
+ * fields its check reads. Redis 8.0 stays for existing stacks, though Redis no longer lists it as
+ * supported (SECURITY.md of 8.6.3: 8.6, 8.4, 8.2, 7.4 and 7.2 get fixes; 8.0 does not).
  *
- * Newer GA lines exist and are refused until their directives are read from their own sources:
- * - Redis 8.2, 8.4, 8.6, 8.8 and 8.10 (the official `redis` image publishes 8.10.2 as `latest`).
- *   Redis 8.6 writes RDB 13 (as RDB parsers that added it for 8.6 state; not read at its tag), so an
- *   8.6+ master could not feed an 8.0 replica; rdb.h and config.c of 8.2-8.10 were not read at their tags.
- * - Valkey 9.0 and 9.1 write RDB 80 under a `VALKEY` magic (Valkey src/rdb.h at 9.1.0: RDB_VERSION
- *   80; its version map dates 80 to 9.0.0 and 81 to 9.2.0), load RDB 1-11 and 80, and refuse 12-79
- *   as another server's format: no Valkey 9 replica loads what Redis 7.4+ sends. Their directive
- *   table was not read at a 9.x tag.
- * Adding a line takes its RDB_FORMATS row (Valkey 9 also needs the refused range modelled) and its
- * DIRECTIVES first releases.
+ * Refused until read the same way: Redis 8.2 and 8.4 (between two known lines, but their RDB
+ * version was not read), Redis 8.8 and 8.10 (the official image's `latest` is 8.10.2), and Valkey
+ * 9.0 (whose format, RDB 80, Valkey 9.1.2's version map dates to 9.0.0, but whose sources were not read).
  */
 export const SUPPORTED_LINES: readonly ReleaseLine[] = [
     { kind: "redis", major: 7, minor: 0 },
     { kind: "redis", major: 7, minor: 2 },
     { kind: "redis", major: 7, minor: 4 },
     { kind: "redis", major: 8, minor: 0 },
+    { kind: "redis", major: 8, minor: 6 },
     { kind: "valkey", major: 7, minor: 2 },
     { kind: "valkey", major: 8, minor: 0 },
     { kind: "valkey", major: 8, minor: 1 },
+    { kind: "valkey", major: 9, minor: 1 },
 ];
 
 const VERSION_TEXT = /^(\d+)\.(\d+)(?:\.(\d+))?$/;
@@ -126,7 +125,7 @@ export type ImageRelease =
 
 /** The example in messages: a release the program supports, of the kind the image name suggests. */
 function exampleServer(kind: ServerKind): string {
-    return kind === "valkey" ? 'server: { kind: valkey, version: "8.1.1" }' : 'server: { kind: redis, version: "8.0.2" }';
+    return kind === "valkey" ? 'server: { kind: valkey, version: "9.1.4" }' : 'server: { kind: redis, version: "8.6.7" }';
 }
 
 /**
