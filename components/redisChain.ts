@@ -6,7 +6,8 @@ import { DockerHost } from "../lib/dockerHosts";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
 import { imageResourceName } from "../lib/imageResources";
 import { ReplicationTuning, renderRedisConf } from "../lib/redisConf";
-import { LOCAL_HOST, NodeSpec, Topology } from "../lib/topology";
+import { startEntrypoint } from "../lib/startScript";
+import { LOCAL_HOST, NodeSpec, Topology, nodeByName } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
 import { NodeCertificate } from "./nodeCertificate";
@@ -33,6 +34,8 @@ export interface RedisChainArgs {
     readonly checkEnabled: boolean;
     /** Bound for the check's wait for links, in ms. */
     readonly checkTimeoutMs: number;
+    /** Bound of a replica's wait for its upstream when its container starts, s (0: no wait). */
+    readonly upstreamWaitSeconds: number;
 }
 
 /** What the chain needs on one Docker host. */
@@ -100,6 +103,11 @@ export class RedisChain extends pulumi.ComponentResource {
                 {
                     node,
                     redisConf: renderRedisConf(node, confOptions),
+                    entrypoint: startEntrypoint(node, {
+                        upstream: node.link && nodeByName(topology, node.link.upstream),
+                        authEnabled: passwords !== undefined,
+                        waitSeconds: args.upstreamWaitSeconds,
+                    }),
                     image: host.imageIds.get(node.image)!,
                     networkName: host.networkName,
                     restart: args.restartPolicy,

@@ -36,6 +36,8 @@ export interface RedisNodeArgs {
     readonly node: NodeSpec;
     /** Its rendered redis.conf. */
     readonly redisConf: string;
+    /** The container's entrypoint (the start script, lib/startScript.ts); it ends by running the image's own. */
+    readonly entrypoint: string[];
     /** Image reference or ID to run. */
     readonly image: pulumi.Input<string>;
     /** Name of the Docker network the chain shares. */
@@ -71,7 +73,10 @@ export class RedisNode extends pulumi.ComponentResource {
                 name: node.containerName,
                 hostname: node.alias,
                 image: args.image,
-                // The kind's own binary name: the official images drop to the unprivileged user only for it.
+                // The start script holds a replica back until its upstream can serve it, then runs the
+                // image's entrypoint with the command: the kind's own binary name, for which alone
+                // the official images drop to the unprivileged user.
+                entrypoints: args.entrypoint,
                 command: [serverBinaries(node.release.kind).server, REDIS_CONF_PATH],
                 networksAdvanced: [{ name: args.networkName, aliases: [node.alias] }],
                 ports: publishedPorts(node),

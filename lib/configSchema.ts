@@ -25,6 +25,12 @@ export const CONFIG_DEFAULTS = {
     postDeployCheck: true,
     auth: true,
     checkTimeoutSeconds: 60,
+    /**
+     * How long a replica's container holds its server back until its upstream can serve it (listening,
+     * loaded, and linked itself when it is a replica); then the server starts anyway and retries
+     * once a second, as Redis does.
+     */
+    upstreamWaitSeconds: 30,
     replDisklessSyncDelaySeconds: DEFAULT_TUNING.disklessSyncDelaySeconds,
     replBacklogSizeMb: DEFAULT_TUNING.backlogSizeMb,
     /** Network name after the name prefix. */
@@ -221,6 +227,8 @@ export const stackConfigSchema = z.object({
     postDeployCheck: booleanString.default(CONFIG_DEFAULTS.postDeployCheck),
     auth: booleanString.default(CONFIG_DEFAULTS.auth),
     checkTimeoutSeconds: integerString(1, 3600).default(CONFIG_DEFAULTS.checkTimeoutSeconds),
+    /** Bound of a replica's wait for its upstream at start, s; 0 starts at once. */
+    upstreamWaitSeconds: integerString(0, 3600).default(CONFIG_DEFAULTS.upstreamWaitSeconds),
     replDisklessSyncDelaySeconds: integerString(0, 60).default(CONFIG_DEFAULTS.replDisklessSyncDelaySeconds),
     /** Backlog size given outright; default CONFIG_DEFAULTS.replBacklogSizeMb unless sized from rate and outage. */
     replBacklogSizeMb: integerString(1, 65536).optional(),

@@ -27,6 +27,8 @@ export interface StackSettings {
     readonly publishAddress: string;
     readonly checkEnabled: boolean;
     readonly checkTimeoutMs: number;
+    /** Bound of a replica's wait for its upstream when its container starts, s (0: no wait). */
+    readonly upstreamWaitSeconds: number;
     readonly tuning: ReplicationTuning;
     readonly authEnabled: boolean;
     readonly restartPolicy: RestartPolicy;
@@ -85,6 +87,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         publishAddress,
         checkEnabled: value.postDeployCheck,
         checkTimeoutMs: value.checkTimeoutSeconds * 1000,
+        upstreamWaitSeconds: value.upstreamWaitSeconds,
         tuning: { disklessSyncDelaySeconds: value.replDisklessSyncDelaySeconds, backlogSizeMb: backlog },
         authEnabled: value.auth,
         restartPolicy,

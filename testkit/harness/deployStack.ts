@@ -6,6 +6,7 @@ import { join, resolve, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { StackOutputs } from "../../lib/stackOutputs";
+import { ContainerStartHook } from "./dockerEmulation";
 import { ProviderEmulator, ResourceEvent, StackState, Step } from "./providerEmulator";
 
 export const PROJECT_DIR = resolve(__dirname, "..", "..");
@@ -80,9 +81,12 @@ export async function deployStack(
     previous?: DeployedStack,
     /** Receives each resource create's start and end, timestamped (benchmarks). */
     onEvent?: (event: ResourceEvent) => void,
+    /** Runs each container's start (e.g. to force the order containers start in). */
+    containerStartHook?: ContainerStartHook,
 ): Promise<DeployedStack> {
     const emulator = new ProviderEmulator(PROJECT_DIR, log, previous?.state);
     if (onEvent) emulator.onEvent = onEvent;
+    if (containerStartHook) emulator.containerStartHook = containerStartHook;
     const values = Object.fromEntries(
         Object.entries(config).map(([k, v]) => [`redis-chain:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
     );

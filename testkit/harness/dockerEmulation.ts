@@ -93,7 +93,18 @@ export async function deleteVolume(engine: DockerEngine, name: string): Promise<
     }
 }
 
-export async function createContainer(engine: DockerEngine, resourceName: string, inputs: Inputs): Promise<Outputs> {
+/**
+ * Runs a container's start (step 5) when the caller wants it run; tests and the bench use it to
+ * force the order in which containers start. The default starts at once, as the provider does.
+ */
+export type ContainerStartHook = (containerName: string, start: () => Promise<void>) => Promise<void>;
+
+export async function createContainer(
+    engine: DockerEngine,
+    resourceName: string,
+    inputs: Inputs,
+    startHook: ContainerStartHook = (_name, start) => start(),
+): Promise<Outputs> {
     for (const field of Object.keys(inputs)) {
         if (!CONTAINER_FIELDS.has(field) && inputs[field] !== undefined) {
             throw new Error(`docker.Container.${field} is not emulated`);
@@ -121,7 +132,11 @@ export async function createContainer(engine: DockerEngine, resourceName: string
             await engine.docker(["cp", "-", `${id}:/`], { input: singleFileTar(upload.file, uploadContent(upload), uploadMode(upload)) });
         }
         // 5. Start unless start: false.
-        if (inputs.start !== false) await engine.docker(["start", id]);
+        if (inputs.start !== false) {
+            await startHook(name, async () => {
+                await engine.docker(["start", id]);
+            });
+        }
         // 6. wait: only "healthy" ends it; "unhealthy" keeps polling until waitTimeout.
         if (inputs.wait) await waitHealthy(engine, id, inputs.waitTimeout ?? 60);
     } catch (error) {
@@ -164,8 +179,11 @@ function containerCreateArgs(name: string, inputs: Inputs): string[] {
     if (inputs.stopTimeout !== undefined) args.push("--stop-timeout", String(inputs.stopTimeout));
     // The provider always sends Init, false when unset.
     args.push(`--init=${inputs.init === true}`);
-    if (inputs.entrypoints) args.push("--entrypoint", inputs.entrypoints.join(" "));
-    args.push(inputs.image, ...(inputs.command ?? []));
+    // The provider sends Entrypoint as a list; the CLI's --entrypoint takes one word, so the rest of
+    // the list goes before the command: the process gets the same argv.
+    const [entrypoint, ...entrypointArgs] = inputs.entrypoints ?? [];
+    if (entrypoint !== undefined) args.push("--entrypoint", entrypoint);
+    args.push(inputs.image, ...entrypointArgs, ...(inputs.command ?? []));
     return args;
 }
 

@@ -64,6 +64,8 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
     private destroying = false;
     /** Observes every create as it starts and ends (deployStack's `onEvent`); it must not throw. */
     onEvent: (event: ResourceEvent) => void = () => undefined;
+    /** Runs each container's start; replace it to force an order (testkit/startOrder.ts). */
+    containerStartHook: dockerEmulation.ContainerStartHook = (_name, start) => start();
     /** Every create's start and end in this run, in order. */
     readonly events: ResourceEvent[] = [];
 
@@ -210,7 +212,7 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
             case "docker:index/volume:Volume":
                 return dockerEmulation.createVolume(engine, name, inputs);
             case "docker:index/container:Container":
-                return dockerEmulation.createContainer(engine, name, inputs);
+                return dockerEmulation.createContainer(engine, name, inputs, this.containerStartHook);
             default:
                 if (type.startsWith("pulumi-nodejs:dynamic")) {
                     return createDynamicResource(inputs, this.projectDir, (chunk) => this.log(chunk.trimEnd()));

@@ -1,0 +1,159 @@
+// How a node's container starts: a POSIX sh script, the container's entrypoint, that holds a
+// replica back until its upstream can serve it and then hands over to the image's own entrypoint.
+//
+// Why: a replica retries a failed replication attempt only at its next once-a-second replication
+// cron tick. A replica started before its upstream listens, or before a replica upstream is itself
+// linked (it answers -NOMASTERLINK), loses up to a second per hop, and the engine starts the
+// containers in any order. Waiting here, with the server not yet running, means no client sees a
+// replica that accepts connections while empty or unlinked: they are refused until it is linked.
+//
+// The script is passed inline (`sh -c`) rather than uploaded: it runs as root, and a file under
+// /data is handed to the server's user by the image's entrypoint, so that user could rewrite what
+// root runs at the next restart. The container config is the engine's, not the volume's.
+import { HEALTHCHECK_USER } from "./authConf";
+import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
+import { serverBinaries } from "./serverBinaries";
+import { NodeSpec } from "./topology";
+
+/** The official images' entrypoint, on PATH there (and in this project's local images). */
+export const IMAGE_ENTRYPOINT = "docker-entrypoint.sh";
+
+/** `$0` of the script: names it in `ps` and in its own log lines. */
+export const START_SCRIPT_NAME = "redis-chain-start";
+
+/** Pause between two probes of the upstream, in seconds (also redis-cli's `-i` between INFOs). */
+export const PROBE_INTERVAL_SECONDS = 0.01;
+
+/** Bound of one attempt to reach the upstream (name lookup, connect, TLS, login), in seconds. */
+export const CONNECT_TIMEOUT_SECONDS = 0.3;
+
+/** INFO replies per probe connection: the script checks its bound between probes (~1 s each). */
+const INFOS_PER_PROBE = 100;
+
+/** What the start script of one node needs to know. */
+export interface StartScriptOptions {
+    /** The node's upstream, when it is a replica (its TLS client-certificate demand decides the probe's flags). */
+    readonly upstream?: NodeSpec;
+    /** Authentication on: the probe logs in as the healthcheck user with its password file. */
+    readonly authEnabled: boolean;
+    /** Longest wait for the upstream, in seconds; then the server starts anyway. 0: never wait. */
+    readonly waitSeconds: number;
+}
+
+/**
+ * The container's entrypoint: `sh -c <script> redis-chain-start`, followed by the container command
+ * (the server binary and its config), which the script passes on to the image's entrypoint.
+ */
+export function startEntrypoint(node: NodeSpec, options: StartScriptOptions): string[] {
+    return ["/bin/sh", "-c", renderStartScript(node, options), START_SCRIPT_NAME];
+}
+
+/** The script's text. */
+export function renderStartScript(node: NodeSpec, options: StartScriptOptions): string {
+    const lines = [
+        `# ${node.name}: start script (redis-chain). Arguments: the server command.`,
+        "set -u",
+        // PID 1 ignores signals it has no handler for: without this, `docker stop` of a waiting
+        // container would wait out the stop timeout.
+        "trap 'exit 143' TERM INT",
+        `log() { echo "${START_SCRIPT_NAME}: $*"; }`,
+        ...waitForUpstream(node, options),
+        // The image's entrypoint chowns /data and drops to the server's user only for the server's
+        // own binary name, which the container command starts with.
+        `exec ${IMAGE_ENTRYPOINT} "$@"`,
+    ];
+    return `${lines.join("\n")}\n`;
+}
+
+/** Lines that wait until the upstream is ready to serve a replica; none for a master. */
+function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] {
+    const link = node.link;
+    if (!link) return ['log "master: nothing to wait for"'];
+    if (!options.upstream || options.upstream.name !== link.upstream) {
+        throw new Error(`start script of ${node.name}: its upstream ${link.upstream} was not given`);
+    }
+    const where = `${link.upstream} (${link.target.host}:${link.target.port}, ${link.transport})`;
+    if (options.waitSeconds === 0) return [`log "replica of ${where}: not waiting (bound 0 s)"`];
+    const cli = cliCommand(node, options.upstream, options.authEnabled);
+    return [
+        // The upstream, as `replicaof` names it; a later step (e.g. asking Sentinel) may change it.
+        `upstream_host=${link.target.host}`,
+        `upstream_port=${link.target.port}`,
+        ...(options.authEnabled ? passwordLines() : []),
+        // Runs in a subshell (why=$(ready)): REDISCLI_AUTH, which keeps the password off the command
+        // line (valkey-cli reads it too), is exported there only, so the server never inherits it.
+        `ready() {`,
+        ...(options.authEnabled ? ['    export REDISCLI_AUTH="$password"'] : []),
+        // A lookup of a name the network does not know yet goes to the outside resolvers, which can
+        // hold it for seconds after the upstream appears: each attempt to reach it is cut short.
+        `    pong=$(timeout ${CONNECT_TIMEOUT_SECONDS} ${cli} ping 2>&1)`,
+        `    if [ "$pong" != PONG ]; then echo "\${pong:-no answer within ${CONNECT_TIMEOUT_SECONDS} s}"; return 1; fi`,
+        // Reachable: one connection asks INFO every PROBE_INTERVAL_SECONDS (no process or TLS
+        // handshake per look). Ready: loaded (no -LOADING to a sync), and a master or a linked
+        // replica (no -NOMASTERLINK). Lines end in CR; the cli's errors come down the same pipe.
+        `    ${cli} -r ${INFOS_PER_PROBE} -i ${PROBE_INTERVAL_SECONDS} info persistence replication 2>&1 | awk '`,
+        `        { sub(/\\r$/, "") }`,
+        `        /^# Persistence/ { loading = "" }`,
+        `        /^loading:/ { loading = substr($0, 9) }`,
+        `        /^role:master$/ { if (loading == "0") { ok = 1; exit } else why = "loading its data" }`,
+        `        /^master_link_status:up$/ { if (loading == "0") { ok = 1; exit } else why = "loading its data" }`,
+        `        /^master_link_status:down$/ { why = "not linked to its own master" }`,
+        `        /^[A-Za-z(]/ && !/^[a-z_0-9]+:/ { why = $0 }`,
+        `        END { if (ok) exit 0; print (why == "" ? "no answer" : why); exit 1 }'`,
+        `}`,
+        `log "replica of ${where}: waiting up to ${options.waitSeconds} s for it to serve replicas; the server starts after"`,
+        `started=$(date +%s)`,
+        `deadline=$((started + ${options.waitSeconds}))`,
+        `probes=0`,
+        `last=`,
+        `said=$started`,
+        `while :; do`,
+        `    if why=$(ready); then`,
+        `        log "${link.upstream} ready after $probes failed probes; starting the server"`,
+        `        break`,
+        `    fi`,
+        `    probes=$((probes + 1))`,
+        `    now=$(date +%s)`,
+        `    if [ "$now" -ge "$deadline" ]; then`,
+        `        log "${link.upstream} not ready after ${options.waitSeconds} s ($why); starting anyway, the server retries once a second"`,
+        `        break`,
+        `    fi`,
+        // Progress: each new reason at once, the same one again once a second.
+        `    if [ "$why" != "$last" ] || [ "$now" != "$said" ]; then`,
+        `        log "${link.upstream}: $why ($((now - started)) s)"`,
+        `        last=$why`,
+        `        said=$now`,
+        `    fi`,
+        `    sleep ${PROBE_INTERVAL_SECONDS}`,
+        `done`,
+    ];
+}
+
+/**
+ * Reads the healthcheck password once. Unreadable (a root without DAC_OVERRIDE facing a file the
+ * entrypoint handed to the server's user): the probe would only fail, so the script says so and
+ * the wait bound is what remains.
+ */
+function passwordLines(): string[] {
+    return [
+        `if ! password=$(cat ${HEALTHCHECK_PASSWORD_PATH} 2>/dev/null); then`,
+        `    log "cannot read ${HEALTHCHECK_PASSWORD_PATH}; probing without a password"`,
+        `    password=`,
+        `fi`,
+    ];
+}
+
+/**
+ * The cli aimed at the upstream as the healthcheck user, over TLS with the chain's CA where the link
+ * is TLS, with the node's own certificate where the upstream demands one (as the replica will).
+ */
+function cliCommand(node: NodeSpec, upstream: NodeSpec, authEnabled: boolean): string {
+    const binary = serverBinaries(node.release.kind).cli;
+    const parts = [binary, "-h", '"$upstream_host"', "-p", '"$upstream_port"'];
+    if (node.link!.transport === "tls") {
+        parts.push("--tls", "--cacert", TLS_CA_PATH);
+        if (upstream.tlsAuthClients === "yes") parts.push("--cert", TLS_CERT_PATH, "--key", TLS_KEY_PATH);
+    }
+    if (authEnabled) parts.push("--user", HEALTHCHECK_USER);
+    return parts.join(" ");
+}

@@ -1,0 +1,214 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseTopology } from "../../lib/parseTopology";
+import { START_SCRIPT_NAME, StartScriptOptions, renderStartScript, startEntrypoint } from "../../lib/startScript";
+import { NodeSpec, nodeByName } from "../../lib/topology";
+import { seedNodes } from "../support/seed";
+
+const seed = parseTopology(seedNodes());
+const options = (node: NodeSpec, topology = seed, more: Partial<StartScriptOptions> = {}): StartScriptOptions => ({
+    upstream: node.link && nodeByName(topology, node.link.upstream),
+    authEnabled: true,
+    waitSeconds: 30,
+    ...more,
+});
+const script = (name: string, topology = seed, more: Partial<StartScriptOptions> = {}) => {
+    const node = nodeByName(topology, name);
+    return renderStartScript(node, options(node, topology, more));
+};
+/** The cli line that keeps asking INFO. */
+const infoLine = (text: string) => text.split("\n").find((l) => l.includes(" info persistence replication"))!.trim();
+
+describe("startEntrypoint", () => {
+    it("runs the script with sh -c, named, so the container command follows as its arguments", () => {
+        const node = nodeByName(seed, "redis-b");
+        const entrypoint = startEntrypoint(node, options(node));
+        expect(entrypoint).toEqual(["/bin/sh", "-c", renderStartScript(node, options(node)), START_SCRIPT_NAME]);
+    });
+});
+
+describe("renderStartScript", () => {
+    it.each([
+        // B replicates A over plain TCP: no TLS flags.
+        ["redis-b", 'redis-cli -h "$upstream_host" -p "$upstream_port" --user healthcheck -r 100 -i 0.01 info persistence replication 2>&1 | awk \''],
+        // C replicates B over TLS: the chain's CA; B asks no client certificate (tlsAuthClients no).
+        [
+            "redis-c",
+            'redis-cli -h "$upstream_host" -p "$upstream_port" --tls --cacert /data/tls/ca.crt --user healthcheck -r 100 -i 0.01 info persistence replication 2>&1 | awk \'',
+        ],
+    ])("seed node %s probes its upstream with: %s", (name, line) => {
+        expect(infoLine(script(name))).toBe(line);
+    });
+
+    it.each([
+        ["redis-b", "upstream_host=redis-a\nupstream_port=6379\n"],
+        ["redis-c", "upstream_host=redis-b\nupstream_port=6380\n"],
+    ])("seed node %s waits for the address its replicaof names", (name, lines) => {
+        expect(script(name)).toContain(lines);
+    });
+
+    it("presents the node's own certificate to an upstream that demands client certificates", () => {
+        const topology = parseTopology([
+            { name: "redis-a", tls: { hostPort: 6380 }, tlsAuthClients: "yes" },
+            { name: "redis-b", replicaOf: "redis-a", link: "tls", tls: { hostPort: 16380 } },
+        ]);
+        expect(infoLine(script("redis-b", topology))).toContain("--tls --cacert /data/tls/ca.crt --cert /data/tls/redis.crt --key /data/tls/redis.key ");
+    });
+
+    it("uses the Valkey cli for a Valkey node", () => {
+        const topology = parseTopology(seedNodes(), { image: "valkey/valkey:8.1.1" });
+        expect(infoLine(script("redis-b", topology))).toMatch(/^valkey-cli -h /);
+        expect(script("redis-b", topology)).not.toContain("redis-cli");
+    });
+
+    it("reads the healthcheck password once and exports it only inside the probe's subshell", () => {
+        const text = script("redis-b");
+        expect(text).toContain("password=$(cat /data/secrets/healthcheck.pass 2>/dev/null)");
+        expect(text).toContain('ready() {\n    export REDISCLI_AUTH="$password"\n');
+        expect(text).toContain("why=$(ready)");
+        expect(text.match(/REDISCLI_AUTH/g)).toHaveLength(1);
+    });
+
+    it("without authentication, logs in as nobody and reads no password", () => {
+        const text = script("redis-c", seed, { authEnabled: false });
+        expect(text).not.toMatch(/REDISCLI_AUTH|--user|healthcheck\.pass/);
+        expect(infoLine(text)).toMatch(/^redis-cli -h "\$upstream_host" -p "\$upstream_port" --tls --cacert \/data\/tls\/ca\.crt -r 100/);
+    });
+
+    it("bounds each attempt to reach the upstream, and the whole wait by waitSeconds", () => {
+        const text = script("redis-b", seed, { waitSeconds: 45 });
+        expect(text).toContain('pong=$(timeout 0.3 redis-cli -h "$upstream_host"');
+        expect(text).toContain("deadline=$((started + 45))");
+    });
+
+    it("a master waits for nothing and hands over at once", () => {
+        expect(script("redis-a")).toBe(
+            [
+                "# redis-a: start script (redis-chain). Arguments: the server command.",
+                "set -u",
+                "trap 'exit 143' TERM INT",
+                'log() { echo "redis-chain-start: $*"; }',
+                'log "master: nothing to wait for"',
+                'exec docker-entrypoint.sh "$@"',
+                "",
+            ].join("\n"),
+        );
+    });
+
+    it("waitSeconds 0: a replica starts at once too", () => {
+        const text = script("redis-c", seed, { waitSeconds: 0 });
+        expect(text).not.toContain("ready()");
+        expect(text).toContain('log "replica of redis-b (redis-b:6380, tls): not waiting (bound 0 s)"');
+    });
+
+    it("aims a cross-host link at the upstream's host address and published port", () => {
+        const hosts = new Map([
+            ["local", { name: "local", address: "10.200.0.1", publishAddress: "127.0.0.1" }],
+            ["host2", { name: "host2", address: "10.200.0.2", publishAddress: "127.0.0.1", docker: "unix:///x.sock" }],
+        ]);
+        const topology = parseTopology(
+            [
+                { name: "redis-a", plain: { hostPort: 6379 }, tls: { hostPort: 6380 } },
+                { name: "redis-b", replicaOf: "redis-a", link: "tls", tls: { hostPort: 16380 }, host: "host2" },
+            ],
+            { hosts },
+        );
+        expect(script("redis-b", topology)).toContain("upstream_host=10.200.0.1\nupstream_port=6380\n");
+    });
+
+    it("refuses a replica whose upstream was not given", () => {
+        const node = nodeByName(seed, "redis-b");
+        expect(() => renderStartScript(node, { authEnabled: true, waitSeconds: 30 })).toThrow(/upstream redis-a was not given/);
+    });
+
+    it.each(["redis-a", "redis-b", "redis-c"])("the script of %s is valid POSIX sh (sh -n)", (name) => {
+        expect(() => execFileSync("sh", ["-n", "-c", script(name)])).not.toThrow();
+    });
+});
+
+// The script run by a real sh, with a stand-in cli (replies from a list), `timeout` and the image's
+// entrypoint on PATH.
+describe("the start script's behaviour", () => {
+    const dirs: string[] = [];
+    afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+    const INFO = (lines: string[]) => `# Persistence\r\n${lines.join("\r\n")}\r\n`;
+    const MASTER_LOADED = INFO(["loading:0", "", "# Replication", "role:master", "connected_slaves:0"]);
+    const MASTER_LOADING = INFO(["loading:1", "", "# Replication", "role:master"]);
+    const REPLICA_UNLINKED = INFO(["loading:0", "", "# Replication", "role:slave", "master_host:redis-a", "master_link_status:down"]);
+    const REPLICA_LINKED = INFO(["loading:0", "", "# Replication", "role:slave", "master_host:redis-a", "master_link_status:up"]);
+
+    /** Runs the script of `name` against `replies` (one per INFO call, the last repeated); returns its output. */
+    function run(name: string, pings: string[], infos: string[], waitSeconds = 30): { stdout: string; ms: number } {
+        const dir = mkdtempSync(join(tmpdir(), "start-script-"));
+        dirs.push(dir);
+        pings.forEach((reply, i) => writeFileSync(join(dir, `ping.${i}`), reply));
+        infos.forEach((reply, i) => writeFileSync(join(dir, `info.${i}`), reply));
+        const stub = (file: string, text: string) => {
+            writeFileSync(join(dir, file), text);
+            chmodSync(join(dir, file), 0o755);
+        };
+        // Each call takes the next reply of its kind; the last one repeats.
+        stub(
+            "redis-cli",
+            `#!/bin/sh
+kind=info; for a in "$@"; do [ "$a" = ping ] && kind=ping; done
+n=$(cat "${dir}/$kind.n" 2>/dev/null || echo 0)
+f="${dir}/$kind.$n"; [ -e "$f" ] || f=$(ls "${dir}"/$kind.[0-9]* | sort -t. -k2 -n | tail -1)
+echo $((n + 1)) > "${dir}/$kind.n"
+cat "$f"
+`,
+        );
+        stub("docker-entrypoint.sh", `#!/bin/sh\necho "entrypoint: $* (REDISCLI_AUTH \${REDISCLI_AUTH-unset})"\n`);
+        const node = nodeByName(seed, name);
+        const [sh, dashC, text, arg0] = startEntrypoint(node, options(node, seed, { waitSeconds }));
+        const started = Date.now();
+        const result = spawnSync(sh, [dashC, text, arg0, "redis-server", "/usr/local/etc/redis/redis.conf"], {
+            env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+            encoding: "utf8",
+            timeout: 20_000,
+        });
+        return { stdout: result.stdout, ms: Date.now() - started };
+    }
+
+    it("starts at once when the upstream master is loaded", () => {
+        const { stdout } = run("redis-b", ["PONG"], [MASTER_LOADED]);
+        expect(stdout).toContain("redis-chain-start: redis-a ready after 0 failed probes; starting the server");
+        expect(stdout.trim().split("\n").pop()).toBe("entrypoint: redis-server /usr/local/etc/redis/redis.conf (REDISCLI_AUTH unset)");
+    });
+
+    it("waits while the upstream is unreachable, loading, then not linked, and says why", () => {
+        const { stdout } = run(
+            "redis-c",
+            ["Could not connect to Redis at redis-b:6380: Connection refused", "PONG"],
+            [MASTER_LOADING, REPLICA_UNLINKED, REPLICA_LINKED],
+        );
+        const lines = stdout.trim().split("\n");
+        expect(lines).toEqual([
+            // No password file on this machine: the script says so and goes on.
+            "redis-chain-start: cannot read /data/secrets/healthcheck.pass; probing without a password",
+            "redis-chain-start: replica of redis-b (redis-b:6380, tls): waiting up to 30 s for it to serve replicas; the server starts after",
+            expect.stringMatching(/^redis-chain-start: redis-b: Could not connect to Redis at redis-b:6380: Connection refused \(0 s\)$/),
+            // The stand-in ends each INFO "connection" after one reply, so each state is a probe.
+            expect.stringMatching(/^redis-chain-start: redis-b: loading its data \(0 s\)$/),
+            expect.stringMatching(/^redis-chain-start: redis-b: not linked to its own master \(0 s\)$/),
+            "redis-chain-start: redis-b ready after 3 failed probes; starting the server",
+            "entrypoint: redis-server /usr/local/etc/redis/redis.conf (REDISCLI_AUTH unset)",
+        ]);
+    });
+
+    it("reports a refused login as the reason", () => {
+        const { stdout } = run("redis-b", ["AUTH failed: WRONGPASS invalid username-password pair or user is disabled.", "PONG"], [MASTER_LOADED]);
+        expect(stdout).toContain("redis-a: AUTH failed: WRONGPASS invalid username-password pair or user is disabled. (0 s)");
+    });
+
+    it("gives up at the bound and starts the server anyway", () => {
+        const { stdout, ms } = run("redis-b", ["PONG"], [MASTER_LOADING], 1);
+        expect(stdout).toMatch(/redis-a not ready after 1 s \(loading its data\); starting anyway, the server retries once a second\n/);
+        expect(stdout.trim().split("\n").pop()).toMatch(/^entrypoint: redis-server /);
+        expect(ms).toBeLessThan(5000);
+    });
+});
