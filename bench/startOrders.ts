@@ -1,6 +1,8 @@
-// `npm run bench:orders -- <stack> [runs]`: converge in forced start orders (bench/figures/startOrders.ts).
-//   stack: reference (Pulumi.dev.yaml; runs cycle through all 6 orders), fanout, fourhop (each run a
-//   random order, the first one leaves-first), seed (the reference setup as the write-up deploys it).
+// `npm run bench:orders -- <stack> [runs] [serial]`: converge in forced start orders (bench/figures/startOrders.ts).
+//   stack: reference (Pulumi.dev.yaml; runs cycle through all 6 orders), reference-nowait (the same
+//   with upstreamWaitSeconds 0: every server starts at once), fanout, fourhop (each run a random
+//   order, the first one leaves-first), seed (the reference setup as the write-up deploys it).
+//   serial: also time the Docker floor with the creates serialized upstream first (dependsOn).
 // Appends every sample to .bench/orders/<stack>.jsonl and prints p50/p90/max over the whole file,
 // so several short runs (each under the shared Docker lock) add up to one table.
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -19,6 +21,16 @@ const PREFIX = "bench-orders-";
 const GAP_MS = 50;
 
 const STACKS: Record<string, StackConfig> = {
+    // The program as it was: every server starts at once and retries once a second.
+    "reference-nowait": {
+        ...withHostPorts(testStack(readStackConfig("dev"), PREFIX, 0), {
+            "redis-a": { plain: 48810 },
+            "redis-b": { plain: 48811, tls: 48812 },
+            "redis-c": { tls: 48813 },
+        }),
+        postDeployCheck: "false",
+        upstreamWaitSeconds: "0",
+    },
     reference: {
         ...withHostPorts(testStack(readStackConfig("dev"), PREFIX, 0), {
             "redis-a": { plain: 48810 },
@@ -95,7 +107,7 @@ async function seedRun(log: (line: string) => void): Promise<{ keyReadableMs: nu
 }
 
 async function main(): Promise<void> {
-    const [stackName = "reference", runsText] = process.argv.slice(2);
+    const [stackName = "reference", runsText, serialText] = process.argv.slice(2);
     const log = (line: string) => process.stdout.write(`[orders ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
     const dir = join(PROJECT_DIR, ".bench", "orders");
     mkdirSync(dir, { recursive: true });
@@ -122,12 +134,12 @@ async function main(): Promise<void> {
     // bigger stacks take random orders, the first of each run leaves-first (the worst).
     const all = permutations(names);
     const orders =
-        stackName === "reference"
+        stackName.startsWith("reference")
             ? Array.from({ length: runs }, (_, i) => all[(previous.length + i) % all.length])
             : Array.from({ length: runs }, (_, i) => (i === 0 ? [...names].reverse() : shuffled(names)));
     await removeLeftovers(PREFIX);
     for (const order of orders) {
-        const sample = await measureOrder(stackName, config, order, GAP_MS, log);
+        const sample = await measureOrder(stackName, config, order, GAP_MS, log, serialText === "serial");
         appendFileSync(file, `${JSON.stringify(sample)}\n`);
         previous.push(sample);
     }
@@ -138,6 +150,10 @@ async function main(): Promise<void> {
     log(`${stackName}: ${samples.length} deploys; observed start orders: ${[...observed].map(([o, n]) => `${o} x${n}`).join(", ")}`);
     log(summary("converge", samples.map((s) => s.keyReadableMs)));
     log(summary("Docker floor", samples.map((s) => s.floorMs)));
+    const serial = samples.filter((s) => s.serialFloorMs !== undefined).map((s) => s.serialFloorMs!);
+    if (serial.length > 0) log(summary(`Docker floor, creates serialized upstream first (${serial.length} deploys)`, serial));
+    log(summary("links up (from the first create)", samples.map((s) => s.linksUpMs)));
+    log(summary("last container running (from the first create)", samples.map((s) => s.lastRunningMs)));
     log(summary("Redis part", samples.map((s) => s.redisPartMs)));
     log(`deploys with a refused attempt: ${samples.filter((s) => s.refused.length > 0).length}`);
 }

@@ -30,6 +30,10 @@ export const CONNECT_TIMEOUT_SECONDS = 0.3;
 /** INFO replies per probe connection: the script checks its bound between probes (~1 s each). */
 const INFOS_PER_PROBE = 100;
 
+/** Why a reachable upstream cannot serve a replica yet (the script's progress lines say so). */
+const LOADING = "loading its data";
+const UNLINKED = "not linked to its own master";
+
 /** What the start script of one node needs to know. */
 export interface StartScriptOptions {
     /** The node's upstream, when it is a replica (its TLS client-certificate demand decides the probe's flags). */
@@ -80,26 +84,34 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         `upstream_host=${link.target.host}`,
         `upstream_port=${link.target.port}`,
         ...(options.authEnabled ? passwordLines() : []),
+        // Reads INFO replies on stdin: ready is loaded (no -LOADING to a sync) and a master or a
+        // linked replica (no -NOMASTERLINK); else prints why not. Lines end in CR; the cli's errors
+        // come down the same pipe.
+        `judge() {`,
+        `    awk '`,
+        `        { sub(/\\r$/, "") }`,
+        `        /^# Persistence/ { loading = "" }`,
+        `        /^loading:/ { loading = substr($0, 9) }`,
+        `        /^role:master$/ { if (loading == "0") { ok = 1; exit } else why = "${LOADING}" }`,
+        `        /^master_link_status:up$/ { if (loading == "0") { ok = 1; exit } else why = "${LOADING}" }`,
+        `        /^master_link_status:down$/ { why = "${UNLINKED}" }`,
+        `        /^[A-Za-z(]/ && !/^[a-z_0-9]+:/ { why = $0 }`,
+        `        END { if (ok) exit 0; print (why == "" ? "no answer" : why); exit 1 }'`,
+        `}`,
         // Runs in a subshell (why=$(ready)): REDISCLI_AUTH, which keeps the password off the command
         // line (valkey-cli reads it too), is exported there only, so the server never inherits it.
         `ready() {`,
         ...(options.authEnabled ? ['    export REDISCLI_AUTH="$password"'] : []),
-        // A lookup of a name the network does not know yet goes to the outside resolvers, which can
-        // hold it for seconds after the upstream appears: each attempt to reach it is cut short.
-        `    pong=$(timeout ${CONNECT_TIMEOUT_SECONDS} ${cli} ping 2>&1)`,
-        `    if [ "$pong" != PONG ]; then echo "\${pong:-no answer within ${CONNECT_TIMEOUT_SECONDS} s}"; return 1; fi`,
-        // Reachable: one connection asks INFO every PROBE_INTERVAL_SECONDS (no process or TLS
-        // handshake per look). Ready: loaded (no -LOADING to a sync), and a master or a linked
-        // replica (no -NOMASTERLINK). Lines end in CR; the cli's errors come down the same pipe.
-        `    ${cli} -r ${INFOS_PER_PROBE} -i ${PROBE_INTERVAL_SECONDS} info persistence replication 2>&1 | awk '`,
-        `        { sub(/\\r$/, "") }`,
-        `        /^# Persistence/ { loading = "" }`,
-        `        /^loading:/ { loading = substr($0, 9) }`,
-        `        /^role:master$/ { if (loading == "0") { ok = 1; exit } else why = "loading its data" }`,
-        `        /^master_link_status:up$/ { if (loading == "0") { ok = 1; exit } else why = "loading its data" }`,
-        `        /^master_link_status:down$/ { why = "not linked to its own master" }`,
-        `        /^[A-Za-z(]/ && !/^[a-z_0-9]+:/ { why = $0 }`,
-        `        END { if (ok) exit 0; print (why == "" ? "no answer" : why); exit 1 }'`,
+        // One look, cut short: a lookup of a name the network does not know yet goes to the outside
+        // resolvers, which can hold it for seconds after the upstream appears.
+        `    why=$(timeout ${CONNECT_TIMEOUT_SECONDS} ${cli} info persistence replication 2>&1 | judge) && return 0`,
+        `    case "$why" in`,
+        `        "${LOADING}" | "${UNLINKED}") ;;`,
+        `        *) echo "$why"; return 1 ;;`,
+        `    esac`,
+        // Reachable but not ready yet: one connection asks INFO every PROBE_INTERVAL_SECONDS (no
+        // process or TLS handshake per look).
+        `    ${cli} -r ${INFOS_PER_PROBE} -i ${PROBE_INTERVAL_SECONDS} info persistence replication 2>&1 | judge`,
         `}`,
         `log "replica of ${where}: waiting up to ${options.waitSeconds} s for it to serve replicas; the server starts after"`,
         `started=$(date +%s)`,

@@ -36,6 +36,11 @@ export interface OrderSample {
     readonly refused: readonly string[];
     /** The Docker floor measured right after this deploy: first create -> last running. */
     readonly floorMs: number;
+    /**
+     * The same containers created one after another, upstream first (what `dependsOn` between the
+     * containers would do): first create -> last running. Only when asked for.
+     */
+    readonly serialFloorMs?: number;
 }
 
 /** Progress lines. */
@@ -44,7 +49,14 @@ export type Log = (line: string) => void;
 const CONTAINER = "docker:index/container:Container";
 
 /** Deploys `config` once with the starts issued in `order` (node names), `gapMs` apart, and measures. */
-export async function measureOrder(label: string, config: StackConfig, order: readonly string[], gapMs: number, log: Log): Promise<OrderSample> {
+export async function measureOrder(
+    label: string,
+    config: StackConfig,
+    order: readonly string[],
+    gapMs: number,
+    log: Log,
+    withSerialFloor = false,
+): Promise<OrderSample> {
     const prefix = String(config.namePrefix ?? "");
     let firstCreateAt = Infinity;
     const stack = await deployStack(
@@ -89,10 +101,15 @@ export async function measureOrder(label: string, config: StackConfig, order: re
         await stack.destroy();
     }
     const floorMs = await dockerFloor(floorInputs);
-    const s = { ...sample, floorMs };
+    // The stack's containers come out of the state in creation order; the topology order (upstream
+    // first) is the program's node order.
+    const byNode = (config.nodes as { name: string }[]).map((n) => floorInputs.find((i) => i.name === `${String(config.namePrefix ?? "")}${n.name}`)!);
+    const serialFloorMs = withSerialFloor ? await dockerFloor(byNode, true) : undefined;
+    const s = { ...sample, floorMs, serialFloorMs };
     log(
         `${label} ${order.join(">")}: started ${s.observedOrder.join(">")} (last at ${s.lastRunningMs} ms), links up ${s.linksUpMs} ms, ` +
-            `deploy returned ${s.deployedMs} ms, converge ${s.keyReadableMs} ms, floor ${floorMs} ms, Redis part ${s.redisPartMs} ms${s.refused.length ? `, REFUSED: ${s.refused.join("; ")}` : ""}`,
+            `deploy returned ${s.deployedMs} ms, converge ${s.keyReadableMs} ms, floor ${floorMs} ms` +
+            `${serialFloorMs === undefined ? "" : ` (serial ${serialFloorMs} ms)`}, Redis part ${s.redisPartMs} ms${s.refused.length ? `, REFUSED: ${s.refused.join("; ")}` : ""}`,
     );
     return s;
 }
@@ -163,7 +180,7 @@ async function upstreamProblems(stack: DeployedStack): Promise<string[]> {
  * with the image's own entrypoint: nothing waits and nothing replicates. First create -> last
  * running, ms. Everything is removed afterwards.
  */
-export async function dockerFloor(containerInputs: readonly Record<string, any>[]): Promise<number> {
+export async function dockerFloor(containerInputs: readonly Record<string, any>[], serial = false): Promise<number> {
     const engine = new DockerEngine(undefined);
     const networks = [...new Set(containerInputs.flatMap((i) => (i.networksAdvanced ?? []).map((n: any) => n.name as string)))];
     const volumes = [...new Set(containerInputs.flatMap((i) => (i.volumes ?? []).map((v: any) => v.volumeName as string)))];
@@ -171,11 +188,10 @@ export async function dockerFloor(containerInputs: readonly Record<string, any>[
     for (const v of volumes) await docker(["volume", "create", v]);
     try {
         const firstCreateAt = Date.now();
-        await Promise.all(
-            containerInputs.map((inputs) =>
-                createContainer(engine, inputs.name, { ...inputs, entrypoints: undefined, command: [...inputs.command, "--replicaof", "no", "one"] }),
-            ),
-        );
+        const create = (inputs: Record<string, any>) =>
+            createContainer(engine, inputs.name, { ...inputs, entrypoints: undefined, command: [...inputs.command, "--replicaof", "no", "one"] });
+        if (serial) for (const inputs of containerInputs) await create(inputs);
+        else await Promise.all(containerInputs.map(create));
         const started = await Promise.all(containerInputs.map((i) => containerStartedAt(i.name)));
         return Math.max(...started) - firstCreateAt;
     } finally {

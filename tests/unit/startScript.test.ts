@@ -19,8 +19,8 @@ const script = (name: string, topology = seed, more: Partial<StartScriptOptions>
     const node = nodeByName(topology, name);
     return renderStartScript(node, options(node, topology, more));
 };
-/** The cli line that keeps asking INFO. */
-const infoLine = (text: string) => text.split("\n").find((l) => l.includes(" info persistence replication"))!.trim();
+/** The cli line that keeps asking INFO on one connection. */
+const infoLine = (text: string) => text.split("\n").find((l) => l.includes(" -r 100 -i 0.01 info persistence replication"))!.trim();
 
 describe("startEntrypoint", () => {
     it("runs the script with sh -c, named, so the container command follows as its arguments", () => {
@@ -33,11 +33,11 @@ describe("startEntrypoint", () => {
 describe("renderStartScript", () => {
     it.each([
         // B replicates A over plain TCP: no TLS flags.
-        ["redis-b", 'redis-cli -h "$upstream_host" -p "$upstream_port" --user healthcheck -r 100 -i 0.01 info persistence replication 2>&1 | awk \''],
+        ["redis-b", 'redis-cli -h "$upstream_host" -p "$upstream_port" --user healthcheck -r 100 -i 0.01 info persistence replication 2>&1 | judge'],
         // C replicates B over TLS: the chain's CA; B asks no client certificate (tlsAuthClients no).
         [
             "redis-c",
-            'redis-cli -h "$upstream_host" -p "$upstream_port" --tls --cacert /data/tls/ca.crt --user healthcheck -r 100 -i 0.01 info persistence replication 2>&1 | awk \'',
+            'redis-cli -h "$upstream_host" -p "$upstream_port" --tls --cacert /data/tls/ca.crt --user healthcheck -r 100 -i 0.01 info persistence replication 2>&1 | judge',
         ],
     ])("seed node %s probes its upstream with: %s", (name, line) => {
         expect(infoLine(script(name))).toBe(line);
@@ -80,7 +80,7 @@ describe("renderStartScript", () => {
 
     it("bounds each attempt to reach the upstream, and the whole wait by waitSeconds", () => {
         const text = script("redis-b", seed, { waitSeconds: 45 });
-        expect(text).toContain('pong=$(timeout 0.3 redis-cli -h "$upstream_host"');
+        expect(text).toContain('why=$(timeout 0.3 redis-cli -h "$upstream_host" -p "$upstream_port" --user healthcheck info persistence replication 2>&1 | judge) && return 0');
         expect(text).toContain("deadline=$((started + 45))");
     });
 
@@ -101,6 +101,7 @@ describe("renderStartScript", () => {
     it("waitSeconds 0: a replica starts at once too", () => {
         const text = script("redis-c", seed, { waitSeconds: 0 });
         expect(text).not.toContain("ready()");
+        expect(text).not.toContain("redis-cli");
         expect(text).toContain('log "replica of redis-b (redis-b:6380, tls): not waiting (bound 0 s)"');
     });
 
@@ -141,24 +142,22 @@ describe("the start script's behaviour", () => {
     const REPLICA_UNLINKED = INFO(["loading:0", "", "# Replication", "role:slave", "master_host:redis-a", "master_link_status:down"]);
     const REPLICA_LINKED = INFO(["loading:0", "", "# Replication", "role:slave", "master_host:redis-a", "master_link_status:up"]);
 
-    /** Runs the script of `name` against `replies` (one per INFO call, the last repeated); returns its output. */
-    function run(name: string, pings: string[], infos: string[], waitSeconds = 30): { stdout: string; ms: number } {
+    /** Runs the script of `name` against `infos` (one reply per cli call, the last repeated); returns its output. */
+    function run(name: string, infos: string[], waitSeconds = 30): { stdout: string; ms: number } {
         const dir = mkdtempSync(join(tmpdir(), "start-script-"));
         dirs.push(dir);
-        pings.forEach((reply, i) => writeFileSync(join(dir, `ping.${i}`), reply));
         infos.forEach((reply, i) => writeFileSync(join(dir, `info.${i}`), reply));
         const stub = (file: string, text: string) => {
             writeFileSync(join(dir, file), text);
             chmodSync(join(dir, file), 0o755);
         };
-        // Each call takes the next reply of its kind; the last one repeats.
+        // Each call takes the next reply; the last one repeats.
         stub(
             "redis-cli",
             `#!/bin/sh
-kind=info; for a in "$@"; do [ "$a" = ping ] && kind=ping; done
-n=$(cat "${dir}/$kind.n" 2>/dev/null || echo 0)
-f="${dir}/$kind.$n"; [ -e "$f" ] || f=$(ls "${dir}"/$kind.[0-9]* | sort -t. -k2 -n | tail -1)
-echo $((n + 1)) > "${dir}/$kind.n"
+n=$(cat "${dir}/n" 2>/dev/null || echo 0)
+f="${dir}/info.$n"; [ -e "$f" ] || f=$(ls "${dir}"/info.[0-9]* | sort -t. -k2 -n | tail -1)
+echo $((n + 1)) > "${dir}/n"
 cat "$f"
 `,
         );
@@ -175,38 +174,42 @@ cat "$f"
     }
 
     it("starts at once when the upstream master is loaded", () => {
-        const { stdout } = run("redis-b", ["PONG"], [MASTER_LOADED]);
+        const { stdout } = run("redis-b", [MASTER_LOADED]);
         expect(stdout).toContain("redis-chain-start: redis-a ready after 0 failed probes; starting the server");
         expect(stdout.trim().split("\n").pop()).toBe("entrypoint: redis-server /usr/local/etc/redis/redis.conf (REDISCLI_AUTH unset)");
     });
 
     it("waits while the upstream is unreachable, loading, then not linked, and says why", () => {
-        const { stdout } = run(
-            "redis-c",
-            ["Could not connect to Redis at redis-b:6380: Connection refused", "PONG"],
-            [MASTER_LOADING, REPLICA_UNLINKED, REPLICA_LINKED],
-        );
+        // Each probe: one look, then (reachable, not ready) one more "connection" of INFOs.
+        const { stdout } = run("redis-c", [
+            "Could not connect to Redis at redis-b:6380: Connection refused",
+            MASTER_LOADING,
+            MASTER_LOADING,
+            REPLICA_UNLINKED,
+            REPLICA_UNLINKED,
+            REPLICA_LINKED,
+        ]);
         const lines = stdout.trim().split("\n");
         expect(lines).toEqual([
-            // No password file on this machine: the script says so and goes on.
+            // A second may tick over between two probes, so the elapsed seconds are not pinned.
+        // No password file on this machine: the script says so and goes on.
             "redis-chain-start: cannot read /data/secrets/healthcheck.pass; probing without a password",
             "redis-chain-start: replica of redis-b (redis-b:6380, tls): waiting up to 30 s for it to serve replicas; the server starts after",
-            expect.stringMatching(/^redis-chain-start: redis-b: Could not connect to Redis at redis-b:6380: Connection refused \(0 s\)$/),
-            // The stand-in ends each INFO "connection" after one reply, so each state is a probe.
-            expect.stringMatching(/^redis-chain-start: redis-b: loading its data \(0 s\)$/),
-            expect.stringMatching(/^redis-chain-start: redis-b: not linked to its own master \(0 s\)$/),
+            expect.stringMatching(/^redis-chain-start: redis-b: Could not connect to Redis at redis-b:6380: Connection refused \(\d+ s\)$/),
+            expect.stringMatching(/^redis-chain-start: redis-b: loading its data \(\d+ s\)$/),
+            expect.stringMatching(/^redis-chain-start: redis-b: not linked to its own master \(\d+ s\)$/),
             "redis-chain-start: redis-b ready after 3 failed probes; starting the server",
             "entrypoint: redis-server /usr/local/etc/redis/redis.conf (REDISCLI_AUTH unset)",
         ]);
     });
 
     it("reports a refused login as the reason", () => {
-        const { stdout } = run("redis-b", ["AUTH failed: WRONGPASS invalid username-password pair or user is disabled.", "PONG"], [MASTER_LOADED]);
-        expect(stdout).toContain("redis-a: AUTH failed: WRONGPASS invalid username-password pair or user is disabled. (0 s)");
+        const { stdout } = run("redis-b", ["AUTH failed: WRONGPASS invalid username-password pair or user is disabled.", MASTER_LOADED]);
+        expect(stdout).toMatch(/redis-a: AUTH failed: WRONGPASS invalid username-password pair or user is disabled\. \(\d+ s\)\n/);
     });
 
     it("gives up at the bound and starts the server anyway", () => {
-        const { stdout, ms } = run("redis-b", ["PONG"], [MASTER_LOADING], 1);
+        const { stdout, ms } = run("redis-b", [MASTER_LOADING], 1);
         expect(stdout).toMatch(/redis-a not ready after 1 s \(loading its data\); starting anyway, the server retries once a second\n/);
         expect(stdout.trim().split("\n").pop()).toMatch(/^entrypoint: redis-server /);
         expect(ms).toBeLessThan(5000);
