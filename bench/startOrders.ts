@@ -18,7 +18,7 @@ import { namesFor } from "./settings";
 
 const PREFIX = "bench-orders-";
 /** Between two starts of a forced order: the starts overlap, as in a parallel deploy. */
-const GAP_MS = 50;
+const GAP_MS = 60;
 
 const STACKS: Record<string, StackConfig> = {
     // The program as it was: every server starts at once and retries once a second.

@@ -37,7 +37,11 @@ export interface ReplicaAttempts {
 
 /** Reads a replica's log (Docker's timestamps) up to its first link up. */
 export async function replicaAttempts(container: string): Promise<ReplicaAttempts> {
-    const text = await docker(["logs", "--timestamps", container]);
+    return parseReplicaLog(container, await docker(["logs", "--timestamps", container]));
+}
+
+/** The attempts in a replica's `docker logs --timestamps` text, up to its first link up. */
+export function parseReplicaLog(container: string, text: string): ReplicaAttempts {
     let attempts = 0;
     const refusals: string[] = [];
     let linkedAt: number | undefined;
