@@ -3,6 +3,7 @@
 //   with upstreamWaitSeconds 0: every server starts at once), fanout, fourhop (each run a random
 //   order, the first one leaves-first), seed (the reference setup as the write-up deploys it).
 //   serial: also time the Docker floor with the creates serialized upstream first (dependsOn).
+//   `npm run bench:orders -- table` prints the README's table from every sample file.
 // Appends every sample to .bench/orders/<stack>.jsonl and prints p50/p90/max over the whole file,
 // so several short runs (each under the shared Docker lock) add up to one table.
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -106,11 +107,64 @@ async function seedRun(log: (line: string) => void): Promise<{ keyReadableMs: nu
     }
 }
 
+const triple = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const s = (ms: number) => (ms / 1000).toFixed(2);
+    return `${s(percentile(sorted, 0.5))} / ${s(percentile(sorted, 0.9))} / ${s(sorted[sorted.length - 1])} s`;
+};
+const ms3 = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `${percentile(sorted, 0.5)} / ${percentile(sorted, 0.9)} / ${sorted[sorted.length - 1]} ms`;
+};
+
+/** The README's table, from every sample file there is. */
+function table(dir: string): string {
+    const read = (name: string) =>
+        existsSync(join(dir, `${name}.jsonl`)) ? readFileSync(join(dir, `${name}.jsonl`), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+    const rows = [
+        "| stack | deploys | start orders seen | converge p50 / p90 / max | Docker floor p50 / p90 / max | converge p90 - floor p90 | Redis part p50 / p90 / max | deploys with a refused attempt |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ];
+    for (const name of ["reference", "reference-nowait", "fanout", "fourhop"]) {
+        const samples = read(name) as OrderSample[];
+        if (samples.length === 0) continue;
+        const p90 = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.9);
+        const orders = new Set(samples.map((s) => s.observedOrder.join(">"))).size;
+        rows.push(
+            `| ${name} | ${samples.length} | ${orders} | ${triple(samples.map((s) => s.keyReadableMs))} | ${triple(samples.map((s) => s.floorMs))} | ` +
+                `${((p90(samples.map((s) => s.keyReadableMs)) - p90(samples.map((s) => s.floorMs))) / 1000).toFixed(2)} s | ` +
+                `${ms3(samples.map((s) => s.redisPartMs))} | ${samples.filter((s) => s.refused.length > 0).length} |`,
+        );
+    }
+    const seed = read("seed");
+    if (seed.length > 0) rows.push(`| reference setup (seed) | ${seed.length} | compose order | ${triple(seed.map((s: any) => s.keyReadableMs))} | | | | |`);
+    const reference = read("reference") as OrderSample[];
+    const serial = reference.filter((s) => s.serialFloorMs !== undefined);
+    const lines = [rows.join("\n")];
+    if (serial.length > 0) {
+        lines.push(`Docker floor with the creates serialized upstream first (dependsOn), ${serial.length} deploys: ${triple(serial.map((s) => s.serialFloorMs!))}; ` +
+            `parallel in the same deploys: ${triple(serial.map((s) => s.floorMs))}.`);
+    }
+    const byOrder = new Map<string, number[]>();
+    for (const s of reference) byOrder.set(s.observedOrder.join(">"), [...(byOrder.get(s.observedOrder.join(">")) ?? []), s.redisPartMs]);
+    if (byOrder.size > 0) {
+        lines.push(
+            "Reference stack, Redis part by the order the containers started (p50 / p90 / max, deploys): " +
+                [...byOrder].sort().map(([order, v]) => `${order.replace(/redis-/g, "").toUpperCase()} ${ms3(v)} (${v.length})`).join("; ") + ".",
+        );
+    }
+    return lines.join("\n\n");
+}
+
 async function main(): Promise<void> {
     const [stackName = "reference", runsText, serialText] = process.argv.slice(2);
     const log = (line: string) => process.stdout.write(`[orders ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
     const dir = join(PROJECT_DIR, ".bench", "orders");
     mkdirSync(dir, { recursive: true });
+    if (stackName === "table") {
+        process.stdout.write(`${table(dir)}\n`);
+        return;
+    }
     const file = join(dir, `${stackName}.jsonl`);
     const previous = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
 

@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { PasswordValues, renderAuthConf } from "../../lib/authConf";
 import { parseTopology } from "../../lib/parseTopology";
 import { renderRedisConf } from "../../lib/redisConf";
+import { CONFIG_DEFAULTS } from "../../lib/configSchema";
+import { startEntrypoint } from "../../lib/startScript";
 import { nodeByName } from "../../lib/topology";
 import {
     Registration,
@@ -237,6 +239,17 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             expect(inputs.networksAdvanced).toEqual([{ name: "redis-chain", aliases: [node] }]);
             expect(inputs.command).toEqual(["redis-server", CONF]);
         }
+    });
+
+    it("every container starts through its start script: a replica waits for its upstream, then the image's entrypoint runs", () => {
+        const topology = parseTopology(seedNodes());
+        for (const node of topology.nodes) {
+            const upstream = node.link && nodeByName(topology, node.link.upstream);
+            expect(container(run, node.name).inputs.entrypoints).toEqual(
+                startEntrypoint(node, { upstream, authEnabled: true, waitSeconds: CONFIG_DEFAULTS.upstreamWaitSeconds }),
+            );
+        }
+        expect(container(run, "redis-c").inputs.entrypoints[2]).toContain("upstream_host=redis-b\nupstream_port=6380\n");
     });
 
     it.each([
