@@ -32,6 +32,14 @@ export interface OrderSample {
     /** The deploy returned (containers created and started). */
     readonly deployedMs: number;
     readonly keyReadableMs: number;
+    /**
+     * A second key, written once the first was read everywhere (so after every link is up): ms from
+     * its write to it being readable on every node. A diskless full sync starts streaming to a
+     * replica only at that replica's first REPLCONF ACK after the master reaped the RDB child; the
+     * replica's immediate ACK usually comes before that, and the next one only with its once-a-second
+     * replication cron, so this can take up to ~1 s.
+     */
+    readonly secondKeyMs: number;
     /** Refused attempts found, one line each; empty when none. */
     readonly refused: readonly string[];
     /** The Docker floor measured right after this deploy: first create -> last running. */
@@ -75,7 +83,7 @@ export async function measureOrder(
     let sample: Omit<OrderSample, "floorMs">;
     let floorInputs: Record<string, any>[];
     try {
-        const readableAt = await keyReadableEverywhere(stack, 30_000);
+        const { readableAt, secondKeyMs } = await keyReadableEverywhere(stack, 30_000);
         const nodes = Object.values(stack.outputs.nodes) as any[];
         const started = await Promise.all(nodes.map(async (n) => ({ name: n.name as string, at: await containerStartedAt(n.containerName) })));
         const replicas = nodes.filter((n) => n.role === "replica");
@@ -94,6 +102,7 @@ export async function measureOrder(
             redisPartMs: linksUp - lastRunning,
             deployedMs: rel(deployedAt),
             keyReadableMs: rel(readableAt),
+            secondKeyMs,
             refused,
         };
         floorInputs = stack.emulator.created.filter((r) => r.type === CONTAINER).map((r) => r.inputs);
@@ -108,24 +117,26 @@ export async function measureOrder(
     const s = { ...sample, floorMs, serialFloorMs };
     log(
         `${label} ${order.join(">")}: started ${s.observedOrder.join(">")} (last at ${s.lastRunningMs} ms), links up ${s.linksUpMs} ms, ` +
-            `deploy returned ${s.deployedMs} ms, converge ${s.keyReadableMs} ms, floor ${floorMs} ms` +
+            `deploy returned ${s.deployedMs} ms, converge ${s.keyReadableMs} ms (second key ${s.secondKeyMs} ms), floor ${floorMs} ms` +
             `${serialFloorMs === undefined ? "" : ` (serial ${serialFloorMs} ms)`}, Redis part ${s.redisPartMs} ms${s.refused.length ? `, REFUSED: ${s.refused.join("; ")}` : ""}`,
     );
     return s;
 }
 
-/** Writes a fresh key on the master as soon as it answers and polls every node until each returns it. */
-async function keyReadableEverywhere(stack: DeployedStack, timeoutMs: number): Promise<number> {
+/**
+ * Writes a fresh key on the master as soon as it answers and polls every node until each returns
+ * it; then does the same with a second key and times that one from its write.
+ */
+async function keyReadableEverywhere(stack: DeployedStack, timeoutMs: number): Promise<{ readableAt: number; secondKeyMs: number }> {
     const { outputs } = stack;
     const nodes = Object.values(outputs.nodes) as any[];
     const target = (name: string) => targetFor(outputs, name, readTransport(outputs, name));
     const deadline = Date.now() + timeoutMs;
     const master = nodes.find((n) => n.role === "master")!;
-    const key = `bench:orders:${randomBytes(6).toString("hex")}`;
     const clients = await Promise.all(nodes.map((n) => connectWhenUp(() => redisClient(target(n.name), "bench"), deadline)));
-    try {
-        const writer = clients[nodes.indexOf(master)];
-        await writer.set(key, "1");
+    const writeAndRead = async () => {
+        const key = `bench:orders:${randomBytes(6).toString("hex")}`;
+        await clients[nodes.indexOf(master)].set(key, "1");
         const seen = nodes.map(() => false);
         for (;;) {
             const got = await Promise.all(clients.map((c, i) => (seen[i] ? "1" : c.get(key).catch(() => null))));
@@ -134,6 +145,11 @@ async function keyReadableEverywhere(stack: DeployedStack, timeoutMs: number): P
             if (Date.now() > deadline) throw new Error(`key not readable on every node within ${timeoutMs} ms`);
             await sleep(2);
         }
+    };
+    try {
+        const readableAt = await writeAndRead();
+        const secondWrittenAt = Date.now();
+        return { readableAt, secondKeyMs: (await writeAndRead()) - secondWrittenAt };
     } finally {
         clients.forEach((c) => c.disconnect());
     }
