@@ -104,7 +104,14 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         ...(options.authEnabled ? ['    export REDISCLI_AUTH="$password"'] : []),
         // One look, cut short: a lookup of a name the network does not know yet goes to the outside
         // resolvers, which can hold it for seconds after the upstream appears.
-        `    why=$(timeout ${CONNECT_TIMEOUT_SECONDS} ${cli} info persistence replication 2>&1 | judge) && return 0`,
+        // The kill is the script's own: busybox's timeout counts whole seconds.
+        `    why=$({`,
+        `        ${cli} info persistence replication 2>&1 &`,
+        `        look=$!`,
+        `        { sleep ${CONNECT_TIMEOUT_SECONDS}; kill "$look"; } >/dev/null 2>&1 &`,
+        `        wait "$look"`,
+        `        kill $! 2>/dev/null`,
+        `    } | judge) && return 0`,
         `    case "$why" in`,
         `        "${LOADING}" | "${UNLINKED}") ;;`,
         `        *) echo "$why"; return 1 ;;`,

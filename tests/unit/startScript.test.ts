@@ -80,7 +80,8 @@ describe("renderStartScript", () => {
 
     it("bounds each attempt to reach the upstream, and the whole wait by waitSeconds", () => {
         const text = script("redis-b", seed, { waitSeconds: 45 });
-        expect(text).toContain('why=$(timeout 0.3 redis-cli -h "$upstream_host" -p "$upstream_port" --user healthcheck info persistence replication 2>&1 | judge) && return 0');
+        expect(text).toContain('        redis-cli -h "$upstream_host" -p "$upstream_port" --user healthcheck info persistence replication 2>&1 &\n');
+        expect(text).toContain('{ sleep 0.3; kill "$look"; } >/dev/null 2>&1 &');
         expect(text).toContain("deadline=$((started + 45))");
     });
 
@@ -143,9 +144,10 @@ describe("the start script's behaviour", () => {
     const REPLICA_LINKED = INFO(["loading:0", "", "# Replication", "role:slave", "master_host:redis-a", "master_link_status:up"]);
 
     /** Runs the script of `name` against `infos` (one reply per cli call, the last repeated); returns its output. */
-    function run(name: string, infos: string[], waitSeconds = 30): { stdout: string; ms: number } {
+    function run(name: string, infos: string[], waitSeconds = 30, hangs: number[] = []): { stdout: string; ms: number } {
         const dir = mkdtempSync(join(tmpdir(), "start-script-"));
         dirs.push(dir);
+        hangs.forEach((i) => writeFileSync(join(dir, `hang.${i}`), ""));
         infos.forEach((reply, i) => writeFileSync(join(dir, `info.${i}`), reply));
         const stub = (file: string, text: string) => {
             writeFileSync(join(dir, file), text);
@@ -156,6 +158,7 @@ describe("the start script's behaviour", () => {
             "redis-cli",
             `#!/bin/sh
 n=$(cat "${dir}/n" 2>/dev/null || echo 0)
+[ -e "${dir}/hang.$n" ] && { echo $((n + 1)) > "${dir}/n"; exec sleep 5; }
 f="${dir}/info.$n"; [ -e "$f" ] || f=$(ls "${dir}"/info.[0-9]* | sort -t. -k2 -n | tail -1)
 echo $((n + 1)) > "${dir}/n"
 cat "$f"
@@ -201,6 +204,13 @@ cat "$f"
             "redis-chain-start: redis-b ready after 3 failed probes; starting the server",
             "entrypoint: redis-server /usr/local/etc/redis/redis.conf (REDISCLI_AUTH unset)",
         ]);
+    });
+
+    it("cuts a look that hangs (a name lookup forwarded outside) after 0.3 s, not a whole second", () => {
+        const { stdout, ms } = run("redis-b", ["(hangs)", MASTER_LOADED], 30, [0]);
+        expect(stdout).toContain("redis-a: no answer (");
+        expect(stdout).toContain("redis-a ready after 1 failed probes; starting the server");
+        expect(ms).toBeLessThan(900);
     });
 
     it("reports a refused login as the reason", () => {
