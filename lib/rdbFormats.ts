@@ -68,6 +68,27 @@ export const RDB_FORMATS: Readonly<Record<LineKey, RdbFormat>> = {
     },
 };
 
+/**
+ * The first RDB version whose files start with the `VALKEY` magic: Valkey 9 writes "VALKEY" and three
+ * digits for its own range (RDB 80 up, after the 12-79 it leaves to other servers), "REDIS" and four
+ * digits below it (both 9 bytes; VALKEY080 seen written by Debian's valkey-server 9.1.2).
+ */
+export const VALKEY_MAGIC_FROM = 80;
+
+/** The 9-byte header an RDB file of version `rdb` starts with: "REDIS0011", "VALKEY080". */
+export function rdbFileHeader(rdb: number): string {
+    return rdb >= VALKEY_MAGIC_FROM ? `VALKEY${String(rdb).padStart(3, "0")}` : `REDIS${String(rdb).padStart(4, "0")}`;
+}
+
+/** The RDB version a file's first 9 bytes name; undefined when they are no RDB header. */
+export function rdbVersionOfHeader(header: string): number | undefined {
+    const match = /^(?:REDIS(\d{4})|VALKEY(\d{3}))/.exec(header);
+    if (!match) return undefined;
+    const version = Number(match[1] ?? match[2]);
+    // A header names its version in the form that version is written in, nothing else.
+    return rdbFileHeader(version) === header.slice(0, 9) ? version : undefined;
+}
+
 /** Whether `format`'s loader accepts RDB version `rdb`. */
 export function loadsRdb(format: RdbFormat, rdb: number): boolean {
     if (rdb < 1 || rdb > format.readsUpTo) return false;

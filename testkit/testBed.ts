@@ -26,7 +26,9 @@ function image(key: string): string {
 export const LOCAL_IMAGES = {
     redis7: image("REDIS_7_0_IMAGE"),
     redis8: image("REDIS_8_0_IMAGE"),
+    redis86: image("REDIS_8_6_IMAGE"),
     valkey8: image("VALKEY_8_1_IMAGE"),
+    valkey91: image("VALKEY_9_1_IMAGE"),
     redisExporter: image("REDIS_EXPORTER_IMAGE"),
     prometheus: image("PROMETHEUS_IMAGE"),
 } as const;

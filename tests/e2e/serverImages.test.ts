@@ -1,5 +1,5 @@
-// The seed stack on each server image the program supports as first-class: Redis 7.0, Redis 8.0 and
-// Valkey 8.1 (local stand-ins shaped like the official images). Per image: the post-deploy check
+// The seed stack on each local server image: Redis 7.0, 8.0 and 8.6, Valkey 8.1 and 9.1 (local
+// stand-ins shaped like the official images). Per image: the post-deploy check
 // passed, every server runs as the unprivileged user under its own binary name (the official images'
 // entrypoints drop root only for that name), a key set on A reads back on B and C, and a restart of
 // the middle node under a write load loses no acknowledged write. Then nothing is left behind.
@@ -17,11 +17,13 @@ import { expectNothingLeft } from "./support";
 /** The unprivileged user the official images (and the local stand-ins) run the server as. */
 const SERVER_UID = "999";
 
-// Host ports in 48100-48399, used by no other e2e file or bench figure; one block of 100 per image.
+// Host ports in 48100-48599, used by no other e2e file or bench figure; one block of 100 per image.
 const CASES = [
     { label: "Redis 7.0", image: LOCAL_IMAGES.redis7, prefix: "e2e-img-r7-", binary: "redis-server", base: 48100 },
     { label: "Redis 8.0", image: LOCAL_IMAGES.redis8, prefix: "e2e-img-r8-", binary: "redis-server", base: 48200 },
+    { label: "Redis 8.6", image: LOCAL_IMAGES.redis86, prefix: "e2e-img-r86-", binary: "redis-server", base: 48400 },
     { label: "Valkey 8.1", image: LOCAL_IMAGES.valkey8, prefix: "e2e-img-v8-", binary: "valkey-server", base: 48300 },
+    { label: "Valkey 9.1", image: LOCAL_IMAGES.valkey91, prefix: "e2e-img-v91-", binary: "valkey-server", base: 48500 },
 ] as const;
 
 /** Field `name` of /proc/1/status in `container`: PID 1 is the server once the entrypoint has exec'd it. */

@@ -27,7 +27,9 @@ import { LOCAL_IMAGES } from "../../testkit/testBed";
 const ENGINES = [
     { label: "redis-7.0", image: LOCAL_IMAGES.redis7, server: "redis-server", cli: "redis-cli" },
     { label: "redis-8.0", image: LOCAL_IMAGES.redis8, server: "redis-server", cli: "redis-cli" },
+    { label: "redis-8.6", image: LOCAL_IMAGES.redis86, server: "redis-server", cli: "redis-cli" },
     { label: "valkey-8.1", image: LOCAL_IMAGES.valkey8, server: "valkey-server", cli: "valkey-cli" },
+    { label: "valkey-9.1", image: LOCAL_IMAGES.valkey91, server: "valkey-server", cli: "valkey-cli" },
 ] as const;
 type Engine = (typeof ENGINES)[number];
 

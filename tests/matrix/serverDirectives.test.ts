@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canReplicateFrom, rdbFormat } from "../../lib/rdbFormats";
+import { canReplicateFrom, rdbFileHeader, rdbFormat } from "../../lib/rdbFormats";
 import { serverBinaries } from "../../lib/serverBinaries";
 import { DIRECTIVES, directiveSupported } from "../../lib/serverDirectives";
 import { ServerRelease, formatRelease, releaseFromImage } from "../../lib/serverRelease";
 import { LOCAL_IMAGES } from "../../testkit/testBed";
 
 /** The server images under test; each must exist locally (a missing one fails, it is not skipped). */
-export const SERVER_IMAGES: readonly string[] = [LOCAL_IMAGES.redis7, LOCAL_IMAGES.redis8, LOCAL_IMAGES.valkey8];
+export const SERVER_IMAGES: readonly string[] = [LOCAL_IMAGES.redis7, LOCAL_IMAGES.redis8, LOCAL_IMAGES.redis86, LOCAL_IMAGES.valkey8, LOCAL_IMAGES.valkey91];
 
 const PREFIX = `rc-srvdir-${process.pid}`;
 const NETWORK = PREFIX;
@@ -205,7 +205,7 @@ describe.each(IMAGES)("$image", (img) => {
         cli(img, container, ["SET", "k", "v"]);
         expect(cli(img, container, ["SAVE"])).toBe("OK");
         const header = mustDocker(["exec", container, "head", "-c", "9", "/data/probe.rdb"]);
-        expect(header).toBe(`REDIS${String(rdbFormat(img.release).writes).padStart(4, "0")}`);
+        expect(header).toBe(rdbFileHeader(rdbFormat(img.release).writes));
     });
 });
 
