@@ -25,9 +25,12 @@
 // Redis 7.4+ upstream can feed it.
 //
 // A Valkey 9.1 primary can send RDB 11 instead of 80 to a replica that reports an older release
-// (replicaRdbVersion in src/replication.c, diskless only), but it aborts that sync when the data
-// uses a feature RDB 11 cannot hold (hash field expiration): data-dependent, so the program does
-// not count on it and keeps the rule that a replica must load what its upstream writes.
+// (replicaRdbVersion in src/replication.c), but it aborts that sync when the data uses a feature
+// RDB 11 cannot hold (hash field expiration): data-dependent, so the program does not count on it
+// and keeps the rule that a replica must load what its upstream writes. Measured on Debian's
+// valkey-server 9.1.2: Redis 8.6 and Valkey 8.1 replicas completed a full sync on RDB 11 (sent
+// through the socket even with repl-diskless-sync no); with one hash field carrying a TTL the
+// primary logged "Can't store key (db 0) in RDB version 11" and retried the sync forever.
 import { ReleaseLine, ServerRelease, formatRelease, supportedLine } from "./serverRelease";
 
 /** The RDB format of one release line. */
