@@ -274,7 +274,7 @@ describe.each(
         await waitFor(`${master} to answer`, () => answersPing(upstream, master));
         fillMaster(upstream, master, false);
         const copy = startServer(replica, "fallback-replica", ["--port", "6379", "--save", "", "--replicaof", master, "6379"]);
-        await waitFor(`${copy} to link`, () => cli(replica, copy, ["INFO", "replication"]).includes("master_link_status:up"));
+        await waitFor(`${copy} to link`, () => docker(["exec", copy, serverBinaries(replica.release.kind).cli, "INFO", "replication"]).out.includes("master_link_status:up"));
         expect(cli(replica, copy, ["DBSIZE"])).toBe("102");
     });
 });
@@ -316,7 +316,7 @@ describe.each(IMAGES.filter((i) => directiveSupported("rdb-version-check", i.rel
         cli(top, master, ["SET", "k", "v"]);
         const copy = startServer(valkey, "relaxed-replica", ["--port", "6379", "--save", "", "--rdb-version-check", "relaxed", "--replicaof", master, "6379"]);
         if (format.refuses) {
-            await waitFor(`${copy} to link`, () => cli(valkey, copy, ["INFO", "replication"]).includes("master_link_status:up"));
+            await waitFor(`${copy} to link`, () => docker(["exec", copy, serverBinaries(valkey.release.kind).cli, "INFO", "replication"]).out.includes("master_link_status:up"));
             expect(cli(valkey, copy, ["DBSIZE"])).toBe("1");
         } else {
             const refusal = `Can't handle RDB format version ${rdbFormat(top.release).writes}`;
