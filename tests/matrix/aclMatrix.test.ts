@@ -179,7 +179,7 @@ async function categoryMatrix(admin: Redis, users: readonly string[]) {
     }
     const categorized = new Set(Object.values(matrix[users[0]]).flatMap((v) => [...v.allowed, ...v.denied]));
     const uncategorized = [...commands.values()].filter((c) => !c.container && !categorized.has(c.name)).map((c) => c.name).sort();
-    return { categories, matrix, errors, uncategorized };
+    return { categories, matrix, errors, uncategorized, commands };
 }
 
 /** ACL LOG entries (RESP2 flat key/value arrays) as objects. */
@@ -289,12 +289,13 @@ describe.each(ENGINES)("ACL users on $label", (engine) => {
 
     it("matches the expected category table for every user", async () => {
         const users = Object.keys(USER_PASSWORDS);
-        const { categories, matrix, errors, uncategorized } = await categoryMatrix(admin, users);
+        const { categories, matrix, errors, uncategorized, commands } = await categoryMatrix(admin, users);
         expect(errors).toEqual([]);
         // Commands in no category (Redis 8.0's built-in vector sets) reach only +@all users.
         record(engine, "uncategorized", uncategorized);
         for (const name of uncategorized) {
-            const command = { name, arity: -1, container: false };
+            // Its own arity: Redis 8.6 checks it before the ACL (VADD with no arguments is an error).
+            const command = commands.get(name) ?? { name, arity: -1, container: false };
             expect(await admin.call("ACL", "DRYRUN", APPLICATION_USER, ...dryrunArgs(command)), name).toMatch(/no permissions/);
             expect(await admin.call("ACL", "DRYRUN", ADMIN_USER, ...dryrunArgs(command)), name).toBe("OK");
         }
