@@ -1,9 +1,10 @@
 // OUR chain, deployed by the real program through the e2e harness (the one `pulumi up` stand-in),
 // with the post-deploy check switched off so the bench times convergence itself.
-import { deployStack, LOCAL_IMAGE, readStackConfig, StackConfig } from "../testkit/harness/deployStack";
+import { deployStack, readStackConfig, StackConfig } from "../testkit/harness/deployStack";
 import { ResourceEvent } from "../testkit/harness/providerEmulator";
 import { readTransport, redisClient, targetFor } from "../testkit/redisClient";
 import { testStack } from "../testkit/stacks";
+import { BENCH_IMAGE } from "../testkit/testBed";
 import { BenchChain, NodeKey, containerStartedAt } from "./chain";
 import { BenchNames } from "./settings";
 
@@ -11,7 +12,7 @@ const NODE_NAMES: Record<NodeKey, string> = { a: "redis-a", b: "redis-b", c: "re
 
 /** The dev stack (A plain -> B, B TLS -> C) on the bench's prefix and ports. */
 export function oursConfig(names: BenchNames): StackConfig {
-    return { ...testStack(readStackConfig("dev"), names.oursPrefix, names.oursPortOffset), postDeployCheck: "false" };
+    return { ...testStack(readStackConfig("dev"), names.oursPrefix, names.oursPortOffset), image: BENCH_IMAGE, postDeployCheck: "false" };
 }
 
 /** A -> B -> C with plain links and plain listeners only: what the TLS hop costs, by difference. */
@@ -24,7 +25,7 @@ export function oursPlainConfig(names: BenchNames): StackConfig {
             { name: "redis-c", replicaOf: "redis-b", link: "plain", plain: { hostPort: c } },
         ],
         namePrefix: names.plainPrefix,
-        image: LOCAL_IMAGE,
+        image: BENCH_IMAGE,
         postDeployCheck: "false",
     };
 }

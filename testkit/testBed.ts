@@ -37,6 +37,13 @@ export const LOCAL_IMAGES = {
  */
 export const DEFAULT_LOCAL_IMAGE = process.env.REDIS_CHAIN_LOCAL_IMAGE ?? LOCAL_IMAGES.redis8;
 
+/**
+ * The image the bench runs both chains on: the reference setup's server (Redis 7.0, whose image also
+ * has the /usr/local/etc/redis the reference setup copies its config into), so the two differ only
+ * in how they are deployed.
+ */
+export const BENCH_IMAGE = LOCAL_IMAGES.redis7;
+
 /** A server image the e2e suites run on. */
 export interface SuiteImage {
     /** For test titles, e.g. "Valkey 8.1". */

@@ -8,7 +8,7 @@ import { DockerEngine, run } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor } from "../../testkit/redisClient";
 import { testStack } from "../../testkit/stacks";
-import { SECOND_HOST_SCRIPT } from "../../testkit/testBed";
+import { DEFAULT_LOCAL_IMAGE, SECOND_HOST_SCRIPT } from "../../testkit/testBed";
 import { expectNothingLeft, infoReplication, redisCli, runVerify } from "./support";
 
 const HOST2_DOCKER = "unix:///run/redis-chain-host2/docker.sock";
@@ -24,7 +24,9 @@ const log = (line: string) => console.log(`[deploy] ${line}`);
 const stacks: DeployedStack[] = [];
 
 function secondHost(command: "up" | "down" | "stop-engine"): Promise<string> {
-    return run("bash", [SECOND_HOST_SCRIPT, command], { onStderr: (c) => process.stderr.write(c) });
+    // The second engine gets a copy of the image the stacks here run.
+    const env = { ...process.env, REDIS_CHAIN_LOCAL_IMAGE: DEFAULT_LOCAL_IMAGE };
+    return run("bash", [SECOND_HOST_SCRIPT, command], { env, onStderr: (c) => process.stderr.write(c) });
 }
 
 async function deploy(config: StackConfig): Promise<DeployedStack> {
