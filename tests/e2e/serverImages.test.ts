@@ -9,7 +9,7 @@ import { docker } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor, targetFor } from "../../testkit/redisClient";
 import { testStack, withHostPorts } from "../../testkit/stacks";
-import { LOCAL_IMAGES } from "../../testkit/testBed";
+import { SERVER_IMAGES } from "../../testkit/testBed";
 import { WriteLoadResult, startWriteLoad } from "../../testkit/writeLoad/writeLoad";
 import { readBack, waitConverged } from "./chainProbes";
 import { expectNothingLeft } from "./support";
@@ -17,12 +17,15 @@ import { expectNothingLeft } from "./support";
 /** The unprivileged user the official images (and the local stand-ins) run the server as. */
 const SERVER_UID = "999";
 
+// Every server image, also in `npm test` (which runs the other suites on the default image only).
 // Host ports in 48100-48399, used by no other e2e file or bench figure; one block of 100 per image.
-const CASES = [
-    { label: "Redis 7.0", image: LOCAL_IMAGES.redis7, prefix: "e2e-img-r7-", binary: "redis-server", base: 48100 },
-    { label: "Redis 8.0", image: LOCAL_IMAGES.redis8, prefix: "e2e-img-r8-", binary: "redis-server", base: 48200 },
-    { label: "Valkey 8.1", image: LOCAL_IMAGES.valkey8, prefix: "e2e-img-v8-", binary: "valkey-server", base: 48300 },
-] as const;
+const CASES = SERVER_IMAGES.map(({ label, image, key, serverBinary }, i) => ({
+    label,
+    image,
+    prefix: `e2e-img-${key}-`,
+    binary: serverBinary,
+    base: 48100 + 100 * i,
+}));
 
 /** Field `name` of /proc/1/status in `container`: PID 1 is the server once the entrypoint has exec'd it. */
 async function serverProcess(container: string): Promise<{ name: string; uid: string }> {
