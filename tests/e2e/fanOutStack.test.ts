@@ -1,6 +1,7 @@
 // A second topology on the real engine: fan-out from one master, a TLS branch two hops deep whose
 // middle node requires client certificates (mTLS), and a plain-only node that replicates over TLS
-// (it speaks TLS only as a client, presenting its node certificate).
+// (it speaks TLS only as a client, presenting its node certificate). On the default image; on every
+// server image under REDIS_CHAIN_MATRIX=1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployedStack, deployStack } from "../../testkit/harness/deployStack";
 import { removeLeftovers } from "../../testkit/dockerObjects";

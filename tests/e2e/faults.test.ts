@@ -2,7 +2,8 @@
 // write load on A. Every scenario ends the same way: the chain converges (C's offset reaches what A
 // had when the load stopped), every acknowledged SET is read back from A, B (plain) and C (TLS) with
 // its value, and the post-deploy check passes. Partial vs full resync is judged from INFO stats
-// counters (sync_full / sync_partial_ok / sync_partial_err) on the upstream of each hop.
+// counters (sync_full / sync_partial_ok / sync_partial_err) on the upstream of each hop. On the
+// default image; on every server image under REDIS_CHAIN_MATRIX=1.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { connect as netConnect } from "node:net";

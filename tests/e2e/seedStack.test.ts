@@ -1,5 +1,6 @@
 // The seed stack (Pulumi.dev.yaml) deployed on the real engine through the provider emulator:
 // real containers, real TLS, real replication, and the post-deploy check run as the engine would.
+// On the default image; on every server image under REDIS_CHAIN_MATRIX=1.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
