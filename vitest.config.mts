@@ -1,7 +1,8 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
 // `npm test` (the README's test command); `npm run test:matrix` adds tests/matrix, the tables checked
-// against every local server image, which take minutes of their own.
+// against every local server image, and runs the e2e suites on every server image (testkit/testBed.ts
+// suiteImages reads the same variable); both take minutes of their own.
 const matrix = process.env.REDIS_CHAIN_MATRIX === "1";
 
 export default defineConfig({
