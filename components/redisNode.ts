@@ -92,8 +92,12 @@ export class RedisNode extends pulumi.ComponentResource {
                 },
                 restart: args.restart,
                 // Above maxmemory by the fork, backlog and replica buffers: the OOM killer must not
-                // end a node in the middle of the full sync that serves a replica.
+                // end a node in the middle of the full sync that serves a replica. Swap equal to the
+                // limit (none): the limit is the sizing rule's, and the provider's in-place update
+                // sends both, where a grown limit alone past the engine's default swap (twice the old
+                // limit) is refused.
                 memory: args.memoryMb,
+                memorySwap: args.memoryMb,
                 // Redis waits up to shutdown-timeout (3 s, redis.conf) for lagging replicas, then
                 // writes its final RDB. Docker's default 10 s ran out first and the save was lost.
                 // stopTimeout covers `docker stop` and daemon shutdown; destroyGraceSeconds covers the

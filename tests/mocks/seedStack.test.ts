@@ -429,6 +429,8 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         // 2 x 256 + 64 backlog + 64 fixed, plus 256 per directly attached replica (redis-c has none).
         expect(container(run, node).inputs.memory).toBe(node === "redis-c" ? 640 : 896);
         expect(container(run, node).inputs.memory).toBe(containerMemoryLimitMb(nodeMemory(nodeByName(seed, node), DEFAULT_CONF_OPTIONS)));
+        // No swap on top: the engine refuses to grow a limit alone past its default swap (twice the old limit).
+        expect(container(run, node).inputs.memorySwap).toBe(container(run, node).inputs.memory);
     });
 });
 
