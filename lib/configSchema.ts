@@ -15,10 +15,12 @@ import { SERVER_KINDS } from "./serverRelease";
 /** Every default of the stack config, in one place. */
 export const CONFIG_DEFAULTS = {
     /**
-     * The newest Redis line SUPPORTED_LINES accepts (8.0), at its newest patch with security fixes;
-     * a pinned tag, so a deploy never changes the server under the user.
+     * The newest Redis line SUPPORTED_LINES accepts (8.6), at the newest patch the official `redis`
+     * image publishes for it; a line Redis still lists as supported (8.0 is not), and past the
+     * CVE-2025-49844 fix (Lua use-after-free, CVSS 10, patched in 8.0.4 and 8.2.2). A pinned tag, so
+     * a deploy never changes the server under the user.
      */
-    image: "redis:8.0.3",
+    image: "redis:8.6.7",
     restartPolicy: "unless-stopped",
     /** Published ports stay on the deploying machine unless the user says otherwise. */
     publishAddress: "127.0.0.1",
@@ -69,7 +71,7 @@ export const serverSchema = z.strictObject(
     {
         kind: z.enum(SERVER_KINDS, { error: (iss) => `${quoted(iss.input)} is not a server kind; use ${SERVER_KINDS.join(" or ")}` }),
         /** `X.Y.Z` (or `X.Y`). */
-        version: z.string({ error: 'expected a version string, e.g. "8.0.3"' }),
+        version: z.string({ error: 'expected a version string, e.g. "8.6.7"' }),
     },
     { error: (iss) => (iss.code === "invalid_type" ? 'expected { kind: redis|valkey, version: "X.Y.Z" }' : undefined) },
 );

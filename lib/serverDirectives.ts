@@ -4,8 +4,12 @@
 // renderer writes only what the node's release accepts. First releases were read from the config table of src/config.c
 // (`createBoolConfig("name", "alias", ...)` etc. in standardConfig, plus the keywords `include`,
 // `user` and `rename-command` parsed in loadServerConfigFromString) at the tags redis/redis 7.0.0,
-// 7.0.15, 7.2.0, 7.4.0, 8.0-m01 and valkey-io/valkey 7.2.5, 8.0.0, and checked on Debian's
-// redis-server 7.0.15 and 8.0.2 and valkey-server 8.1.1.
+// 7.0.15, 7.2.0, 7.4.0, 8.0-m01 and valkey-io/valkey 7.2.5, 8.0.0, in the release sources of Redis
+// 8.0.6 and 8.6.3 and Valkey 9.1.2, and checked on Debian's redis-server 7.0.15 and 8.0.2 and
+// valkey-server 8.1.1. Their meaning holds across the newest lines: the config-table entry of every
+// directive below (name, alias, flags, bounds, default) is the same in Redis 8.0.6 and 8.6.3, and in
+// Valkey 8.1.1 and 9.1.2 (so primaryuser/primaryauth still take masteruser/masterauth as aliases and
+// hide-user-data-from-log still defaults to yes); Redis 8.6.3 still has neither primary* name.
 import { ReleaseLine, ServerKind, ServerRelease, compareVersions } from "./serverRelease";
 
 /** First line (major.minor) of each kind that accepts a directive; absent: that kind never does. */

@@ -28,16 +28,25 @@ export const SERVER_TITLES: Readonly<Record<ServerKind, string>> = { redis: "Red
  * The release lines the program supports, oldest first. A line is listed only once its RDB format
  * and its directives are known (lib/rdbFormats.ts and lib/serverDirectives.ts hold one row per line):
  * Redis from 7.0 (the oldest line the program was built on), Valkey from 7.2 (its first release).
- * Newer lines (Redis 8.2+, Valkey 9+) change the RDB format or are unconfirmed: add their rows first.
+ * Redis 8.6 and Valkey 9.1 were read in their release sources (8.6.3 and 9.1.2): RDB format, every
+ * directive the program renders, the ACL categories and commands its users name, and the INFO
+ * fields its check reads. Redis 8.0 stays for existing stacks, though Redis no longer lists it as
+ * supported (SECURITY.md of 8.6.3: 8.6, 8.4, 8.2, 7.4 and 7.2 get fixes; 8.0 does not).
+ *
+ * Refused until read the same way: Redis 8.2 and 8.4 (between two known lines, but their RDB
+ * version was not read), Redis 8.8 and 8.10 (the official image's `latest` is 8.10.2), and Valkey
+ * 9.0 (whose format, RDB 80, Valkey 9.1.2's version map dates to 9.0.0, but whose sources were not read).
  */
 export const SUPPORTED_LINES: readonly ReleaseLine[] = [
     { kind: "redis", major: 7, minor: 0 },
     { kind: "redis", major: 7, minor: 2 },
     { kind: "redis", major: 7, minor: 4 },
     { kind: "redis", major: 8, minor: 0 },
+    { kind: "redis", major: 8, minor: 6 },
     { kind: "valkey", major: 7, minor: 2 },
     { kind: "valkey", major: 8, minor: 0 },
     { kind: "valkey", major: 8, minor: 1 },
+    { kind: "valkey", major: 9, minor: 1 },
 ];
 
 const VERSION_TEXT = /^(\d+)\.(\d+)(?:\.(\d+))?$/;
@@ -116,7 +125,7 @@ export type ImageRelease =
 
 /** The example in messages: a release the program supports, of the kind the image name suggests. */
 function exampleServer(kind: ServerKind): string {
-    return kind === "valkey" ? 'server: { kind: valkey, version: "8.1.1" }' : 'server: { kind: redis, version: "8.0.2" }';
+    return kind === "valkey" ? 'server: { kind: valkey, version: "9.1.4" }' : 'server: { kind: redis, version: "8.6.7" }';
 }
 
 /**

@@ -188,9 +188,9 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         expect(findCreated(run.registrations, T.chain, "redis-chain").parentUrn).toBe("");
     });
 
-    it("the image: redis:8.0.3 (the default), kept locally", () => {
+    it("the image: redis:8.6.7 (the default), kept locally", () => {
         const image = findCreated(run.registrations, T.image, "redis-chain-image");
-        expect(image.inputs).toEqual({ name: "redis:8.0.3", keepLocally: true });
+        expect(image.inputs).toEqual({ name: "redis:8.6.7", keepLocally: true });
     });
 
     it("the network is named redis-chain", () => {
@@ -743,7 +743,7 @@ describe("an invalid config", TEST_TIMEOUT, () => {
         expect((failure as Error).message).toBe(
             "invalid redis-chain config:\n" +
                 '  - nodes[3] (redis-d).replicaOf: no node named "redis-x"; use one of redis-a, redis-b, redis-c, redis-d\n' +
-                '  - image: "redis:latest" is not pinned; name a version tag (e.g. redis:8.0.3) or a digest',
+                '  - image: "redis:latest" is not pinned; name a version tag (e.g. redis:8.6.7) or a digest',
         );
         await drainRpcs();
         expect(registrations).toEqual([]);

@@ -28,7 +28,7 @@ const TWO_HOSTS: ReadonlyMap<string, HostAddresses> = new Map([
 const seedAcrossHosts = () => seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
 
 /** The image and release every node runs when the config names neither. */
-const SEED_SERVER = { image: "redis:8.0.3", release: { kind: "redis", major: 8, minor: 0, patch: 3 } } as const;
+const SEED_SERVER = { image: "redis:8.6.7", release: { kind: "redis", major: 8, minor: 6, patch: 7 } } as const;
 
 // The seed model, written out by hand: what every later layer (conf, ports, outputs) relies on.
 const SEED_A: NodeSpec = {
@@ -748,27 +748,27 @@ describe("parseTopology: server releases", () => {
             "a node image of an unsupported release",
             seedWith("redis-b", { image: "redis:6.2.14" }),
             undefined,
-            ['nodes[1] (redis-b).image: image "redis:6.2.14": Redis 6.2.14 is older than the oldest supported Redis 7.0; use Redis 7.0, 7.2, 7.4, 8.0'],
+            ['nodes[1] (redis-b).image: image "redis:6.2.14": Redis 6.2.14 is older than the oldest supported Redis 7.0; use Redis 7.0, 7.2, 7.4, 8.0, 8.6'],
         ],
         [
             "a node image whose server cannot be told",
             seedWith("redis-c", { image: "example/cache:1.0" }),
             undefined,
             [
-                'nodes[2] (redis-c).image: image "example/cache:1.0": cannot tell the server from the image name (its last path segment "cache" is neither redis nor valkey); set server: { kind: redis, version: "8.0.2" }',
+                'nodes[2] (redis-c).image: image "example/cache:1.0": cannot tell the server from the image name (its last path segment "cache" is neither redis nor valkey); set server: { kind: redis, version: "8.6.7" }',
             ],
         ],
         [
             "a node image that is not pinned",
             seedWith("redis-a", { image: "redis:latest" }),
             undefined,
-            ['nodes[0] (redis-a).image: "redis:latest" is not pinned; name a version tag (e.g. redis:8.0.3) or a digest'],
+            ['nodes[0] (redis-a).image: "redis:latest" is not pinned; name a version tag (e.g. redis:8.6.7) or a digest'],
         ],
         [
             "a node server block that is not a version",
             seedWith("redis-a", { image: "example/cache:1.0", server: { kind: "redis", version: "eight" } }),
             undefined,
-            ['nodes[0] (redis-a).server.version "eight": not a version; write X.Y.Z, e.g. server: { kind: redis, version: "8.0.2" }'],
+            ['nodes[0] (redis-a).server.version "eight": not a version; write X.Y.Z, e.g. server: { kind: redis, version: "8.6.7" }'],
         ],
         [
             "a node server block of an unknown kind",
@@ -787,15 +787,15 @@ describe("parseTopology: server releases", () => {
             seedNodes(),
             { image: "redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
             [
-                'image: image "redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef": cannot tell the server from an image pinned by digest only; set server: { kind: redis, version: "8.0.2" }',
+                'image: image "redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef": cannot tell the server from an image pinned by digest only; set server: { kind: redis, version: "8.6.7" }',
             ],
         ],
         [
             "a stack server block of a release newer than the table",
             seedNodes(),
-            { image: "example/cache:1.0", server: { kind: "valkey", version: "9.0.0" } },
+            { image: "example/cache:1.0", server: { kind: "valkey", version: "9.2.0" } },
             [
-                'server: { kind: valkey, version: "9.0.0" }: Valkey 9.0.0 is newer than the newest supported Valkey 8.1 (its data format and directives are not known to this program); use Valkey 7.2, 8.0, 8.1',
+                'server: { kind: valkey, version: "9.2.0" }: Valkey 9.2.0 is newer than the newest supported Valkey 9.1 (its data format and directives are not known to this program); use Valkey 7.2, 8.0, 8.1, 9.1',
             ],
         ],
         [

@@ -78,6 +78,19 @@ describe("parseInfo", () => {
 });
 
 describe("observe", () => {
+    // Valkey 9.1 appends type= to each replica line and adds the rdb_transmitted state (the format
+    // string of genValkeyInfoString in Valkey 9.1.2 src/server.c); the role and field names stay.
+    it("a Valkey 9.1 master: replica lines with type=, only state=online counted", () => {
+        const info = crlf([
+            "# Replication",
+            "role:master",
+            "connected_slaves:2",
+            "slave0:ip=172.18.0.3,port=6379,state=online,offset=1234,lag=0,type=replica",
+            "slave1:ip=172.18.0.4,port=6379,state=rdb_transmitted,offset=0,lag=0,type=rdb-channel",
+        ]);
+        expect(observe(parseInfo(info))).toMatchObject({ role: "master", onlineReplicas: 1 });
+    });
+
     it("a master: its role and online replicas, no master fields", () => {
         expect(observe(parseInfo(MASTER_INFO))).toEqual({
             role: "master",

@@ -42,6 +42,12 @@ describe("directiveSupported", () => {
         ["rdb-version-check", "valkey", "8.0.1", false],
         ["rdb-version-check", "valkey", "8.1.1", true],
         ["rdb-version-check", "redis", "8.0.2", false],
+        ["hide-user-data-from-log", "redis", "8.6.7", true],
+        ["hide-user-data-from-log", "valkey", "9.1.4", true],
+        ["primaryuser", "redis", "8.6.7", false],
+        ["primaryuser", "valkey", "9.1.4", true],
+        ["rdb-version-check", "valkey", "9.1.4", true],
+        ["rdb-version-check", "redis", "8.6.7", false],
     ] as const)("%s on %s %s: %s", (name, kind, version, expected) => {
         expect(directiveSupported(name, r(kind, version))).toBe(expected);
     });
@@ -58,6 +64,8 @@ describe("upstreamAuthDirectives", () => {
         ["redis", "8.0.2", "masteruser", "masterauth"],
         ["valkey", "7.2.5", "masteruser", "masterauth"],
         ["valkey", "8.1.1", "primaryuser", "primaryauth"],
+        ["redis", "8.6.7", "masteruser", "masterauth"],
+        ["valkey", "9.1.4", "primaryuser", "primaryauth"],
     ] as const)("%s %s: %s / %s", (kind, version, user, password) => {
         expect(upstreamAuthDirectives(r(kind, version))).toEqual({ user, password });
     });

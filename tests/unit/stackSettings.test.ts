@@ -19,7 +19,7 @@ describe("parseStackSettings: defaults", () => {
     it("fills every setting for the seed nodes alone", () => {
         expect(parseStackSettings({ nodes: seedNodes() })).toEqual({
             topology: parseTopology(seedNodes()),
-            image: "redis:8.0.3",
+            image: "redis:8.6.7",
             networkName: "redis-chain",
             publishAddress: "127.0.0.1",
             checkEnabled: true,
@@ -140,8 +140,8 @@ describe("parseStackSettings: explicit valid values", () => {
 });
 
 const NOT_PINNED = (image: string) =>
-    `image: "${image}" is not pinned; name a version tag (e.g. redis:8.0.3) or a digest`;
-const NOT_AN_IMAGE = (image: string) => `image: "${image}" is not an image reference; use e.g. redis:8.0.3`;
+    `image: "${image}" is not pinned; name a version tag (e.g. redis:8.6.7) or a digest`;
+const NOT_AN_IMAGE = (image: string) => `image: "${image}" is not an image reference; use e.g. redis:8.6.7`;
 const NOT_IPV4 = (address: string) =>
     `publishAddress: "${address}" is not an IPv4 address; use 127.0.0.1 (default) or a host address`;
 const NOT_A_NETWORK = (name: string) =>
@@ -157,14 +157,14 @@ describe("parseStackSettings: one invalid setting at a time", () => {
         [
             "image of an unsupported release",
             { image: "redis:6.2.14" },
-            'image: image "redis:6.2.14": Redis 6.2.14 is older than the oldest supported Redis 7.0; use Redis 7.0, 7.2, 7.4, 8.0',
+            'image: image "redis:6.2.14": Redis 6.2.14 is older than the oldest supported Redis 7.0; use Redis 7.0, 7.2, 7.4, 8.0, 8.6',
         ],
         ["server of an unknown kind", { server: '{"kind":"keydb","version":"6.3.4"}' }, 'server.kind: "keydb" is not a server kind; use redis or valkey'],
         ["server that is not an object", { server: "valkey" }, 'server: expected { kind: redis|valkey, version: "X.Y.Z" }'],
         [
             "server contradicting the image",
             { server: '{"kind":"valkey","version":"8.1.1"}' },
-            'server: { kind: valkey, version: "8.1.1" } contradicts image "redis:8.0.3" (Redis 8.0.3); fix one of them or drop server:',
+            'server: { kind: valkey, version: "8.1.1" } contradicts image "redis:8.6.7" (Redis 8.6.7); fix one of them or drop server:',
         ],
         ["publishAddress localhost", { publishAddress: "localhost" }, NOT_IPV4("localhost")],
         ["publishAddress 256.1.1.1", { publishAddress: "256.1.1.1" }, NOT_IPV4("256.1.1.1")],
