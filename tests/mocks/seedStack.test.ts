@@ -488,6 +488,31 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
     });
 });
 
+describe("allowScripting true, maxmemoryMb 1024, maxmemoryPolicy allkeys-lru", TEST_TIMEOUT, () => {
+    let run: Run;
+    beforeAll(async () => {
+        run = await runProgram({ nodes: seedNodes(), allowScripting: "true", maxmemoryMb: "1024", maxmemoryPolicy: "allkeys-lru" });
+    }, SETUP_TIMEOUT);
+    const seed = parseTopology(seedNodes());
+
+    it("every node's users file gives the application user @scripting", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const usersFile = uploadsOf(container(run, node)).find((u) => u.file === AUTH_CONF)!.content;
+            expect(usersFile).toBe(renderNodeUsersFile(nodeByName(seed, node), FAKE_PASSWORDS, { allowScripting: true }));
+            expect(usersFile.split("\n").find((l) => l.startsWith("user default "))).toContain(" +@scripting ");
+        }
+    });
+
+    it("maxmemory, its policy and the container limits follow the config", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const conf = uploadsOf(container(run, node))[0].content.split("\n");
+            expect(conf).toEqual(expect.arrayContaining(["maxmemory 1024mb", "maxmemory-policy allkeys-lru"]));
+        }
+        expect(container(run, "redis-a").inputs.memory).toBe(2 * 1024 + 64 + 256 + 64);
+        expect(container(run, "redis-c").inputs.memory).toBe(2 * 1024 + 64 + 64);
+    });
+});
+
 describe("postDeployCheck false", TEST_TIMEOUT, () => {
     let run: Run;
     beforeAll(async () => {
