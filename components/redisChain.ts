@@ -103,6 +103,21 @@ export class RedisChain extends pulumi.ComponentResource {
                   )
                 : undefined;
         const confOptions = { tuning: args.tuning, authEnabled: passwords !== undefined, memory: args.memory };
+        this.password = passwords?.application;
+        this.adminPassword = passwords?.admin;
+        this.checkPassword = passwords?.check;
+        this.clientCertPem = clientCert?.certPem;
+        this.clientKeyPem = clientCert?.privateKeyPem;
+        // Everything that probes the nodes for the program logs in with these, never as the application.
+        this.checkCredentials = pulumi.secret(
+            pulumi
+                .all([this.checkPassword, this.clientCertPem, this.clientKeyPem])
+                .apply(([password, clientCertPem, clientKeyPem]): ChainCredentials => ({
+                    ...(password === undefined ? {} : { username: CHECK_USER, password }),
+                    clientCertPem,
+                    clientKeyPem,
+                })),
+        );
 
         this.connectionInfo = {};
         this.containerIds = {};
@@ -132,20 +147,6 @@ export class RedisChain extends pulumi.ComponentResource {
         }
         this.caCertPem = ca ? ca.certPem : pulumi.output("");
         this.networkNames = Object.fromEntries([...hostResources].map(([host, resources]) => [host, resources.networkName]));
-        this.password = passwords?.application;
-        this.adminPassword = passwords?.admin;
-        this.checkPassword = passwords?.check;
-        this.clientCertPem = clientCert?.certPem;
-        this.clientKeyPem = clientCert?.privateKeyPem;
-        this.checkCredentials = pulumi.secret(
-            pulumi
-                .all([this.checkPassword, this.clientCertPem, this.clientKeyPem])
-                .apply(([password, clientCertPem, clientKeyPem]): ChainCredentials => ({
-                    ...(password === undefined ? {} : { username: CHECK_USER, password }),
-                    clientCertPem,
-                    clientKeyPem,
-                })),
-        );
 
         if (args.checkEnabled) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi
