@@ -22,6 +22,8 @@ const outputs = {
     nodes: chain.connectionInfo,
     caCertPem: chain.caCertPem,
     password: chain.password,
+    adminPassword: chain.adminPassword,
+    checkPassword: chain.checkPassword,
     clientCertPem: chain.clientCertPem,
     clientKeyPem: chain.clientKeyPem,
     networkName: settings.networkName,
@@ -29,4 +31,15 @@ const outputs = {
     checkElapsedMs: chain.check ? chain.check.elapsedMs : "disabled",
 } satisfies ProgramOutputs<StackOutputs>;
 
-export const { nodes, caCertPem, password, clientCertPem, clientKeyPem, networkName, containerIds, checkElapsedMs } = outputs;
+export const {
+    nodes,
+    caCertPem,
+    password,
+    adminPassword,
+    checkPassword,
+    clientCertPem,
+    clientKeyPem,
+    networkName,
+    containerIds,
+    checkElapsedMs,
+} = outputs;

@@ -2,7 +2,7 @@
 // with the post-deploy check switched off so the bench times convergence itself.
 import { deployStack, readStackConfig, StackConfig } from "../testkit/harness/deployStack";
 import { ResourceEvent } from "../testkit/harness/providerEmulator";
-import { readTransport, redisClient, targetFor } from "../testkit/redisClient";
+import { StackUser, readTransport, redisClient, targetFor } from "../testkit/redisClient";
 import { testStack } from "../testkit/stacks";
 import { BENCH_IMAGE } from "../testkit/testBed";
 import { BenchChain, NodeKey, containerStartedAt } from "./chain";
@@ -41,7 +41,8 @@ export async function deployOurs(variant: "ours" | "oursPlain", config: StackCon
         const { outputs } = stack;
         const node = (k: NodeKey) => outputs.nodes[NODE_NAMES[k]];
         // Plain where the node has a plain listener, else TLS (C in the TLS chain), hostname verified.
-        const target = (k: NodeKey) => targetFor(outputs, NODE_NAMES[k], readTransport(outputs, NODE_NAMES[k]));
+        // The load writes as the application user; the bench's own probes read INFO, so they log in as admin.
+        const target = (k: NodeKey, user: StackUser = "application") => targetFor(outputs, NODE_NAMES[k], readTransport(outputs, NODE_NAMES[k]), user);
         const containers = { a: node("a").containerName, b: node("b").containerName, c: node("c").containerName };
         const startedAt = {} as Record<NodeKey, number>;
         for (const k of ["a", "b", "c"] as const) startedAt[k] = await containerStartedAt(containers[k]);
@@ -51,7 +52,7 @@ export async function deployOurs(variant: "ours" | "oursPlain", config: StackCon
             writer: target("a"),
             deploy: { firstCreateAt: Math.min(...containerCreates), startedAt, readyAt },
             outputs,
-            client: (k) => redisClient(target(k), "bench"),
+            client: (k) => redisClient(target(k, "admin"), "bench"),
             destroy: () => stack.destroy(),
         };
     } catch (error) {

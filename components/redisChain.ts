@@ -1,11 +1,12 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { RestartPolicy } from "../lib/stackSettings";
-import { renderAuthConf } from "../lib/authConf";
+import { ApplicationAccess, CHECK_USER, renderNodeUsersFile } from "../lib/aclUsers";
 import { DockerHost } from "../lib/dockerHosts";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
 import { imageResourceName } from "../lib/imageResources";
-import { ReplicationTuning, renderRedisConf } from "../lib/redisConf";
+import { MemorySettings, containerMemoryLimitMb } from "../lib/memoryLimits";
+import { ReplicationTuning, nodeMemory, renderRedisConf } from "../lib/redisConf";
 import { LOCAL_HOST, NodeSpec, Topology } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
@@ -25,8 +26,12 @@ export interface RedisChainArgs {
     readonly hosts: readonly DockerHost[];
     /** Replication settings written into every redis.conf. */
     readonly tuning: ReplicationTuning;
-    /** Require passwords (clients) and ACL users (replication, healthcheck). */
+    /** Require passwords and ACL users (application, admin, check, replication, healthcheck). */
     readonly authEnabled: boolean;
+    /** What the application user may do beyond data commands. */
+    readonly access: ApplicationAccess;
+    /** maxmemory and its policy; each container's memory limit is derived from them. */
+    readonly memory: MemorySettings;
     /** Docker restart policy of every node. */
     readonly restartPolicy: RestartPolicy;
     /** Run the post-deploy replication check. */
@@ -55,8 +60,17 @@ export class RedisChain extends pulumi.ComponentResource {
     readonly containerIds: Record<string, pulumi.Output<string>>;
     /** The check's outputs, or undefined when the check is switched off. */
     readonly check?: ReplicationCheck;
-    /** The clients' password (secret), or undefined with authentication off. */
+    /** The application user's password (secret), or undefined with authentication off. */
     readonly password?: pulumi.Output<string>;
+    /** The admin user's password (secret), for operators only; undefined with authentication off. */
+    readonly adminPassword?: pulumi.Output<string>;
+    /** The check user's password (secret), for `npm run verify`; undefined with authentication off. */
+    readonly checkPassword?: pulumi.Output<string>;
+    /**
+     * What the program's own probes (the post-deploy check) log in with: the check user and the
+     * client certificate, nothing else. Secret.
+     */
+    readonly checkCredentials: pulumi.Output<ChainCredentials>;
     /** Client certificate and key (secret) for nodes that ask for one, else undefined. */
     readonly clientCertPem?: pulumi.Output<string>;
     readonly clientKeyPem?: pulumi.Output<string>;
@@ -88,7 +102,22 @@ export class RedisChain extends pulumi.ComponentResource {
                       child,
                   )
                 : undefined;
-        const confOptions = { tuning: args.tuning, authEnabled: passwords !== undefined };
+        const confOptions = { tuning: args.tuning, authEnabled: passwords !== undefined, memory: args.memory };
+        this.password = passwords?.application;
+        this.adminPassword = passwords?.admin;
+        this.checkPassword = passwords?.check;
+        this.clientCertPem = clientCert?.certPem;
+        this.clientKeyPem = clientCert?.privateKeyPem;
+        // Everything that probes the nodes for the program logs in with these, never as the application.
+        this.checkCredentials = pulumi.secret(
+            pulumi
+                .all([this.checkPassword, this.clientCertPem, this.clientKeyPem])
+                .apply(([password, clientCertPem, clientKeyPem]): ChainCredentials => ({
+                    ...(password === undefined ? {} : { username: CHECK_USER, password }),
+                    clientCertPem,
+                    clientKeyPem,
+                })),
+        );
 
         this.connectionInfo = {};
         this.containerIds = {};
@@ -100,12 +129,13 @@ export class RedisChain extends pulumi.ComponentResource {
                 {
                     node,
                     redisConf: renderRedisConf(node, confOptions),
+                    memoryMb: containerMemoryLimitMb(nodeMemory(node, confOptions)),
                     image: host.imageIds.get(node.image)!,
                     networkName: host.networkName,
                     restart: args.restartPolicy,
                     tls: cert && ca ? { certPem: cert.certPem, privateKeyPem: cert.privateKeyPem, caCertPem: ca.certPem } : undefined,
                     auth: passwords && {
-                        authConf: passwords.values.apply((values) => renderAuthConf(node, values)),
+                        authConf: passwords.values.apply((values) => renderNodeUsersFile(node, values, args.access)),
                         healthcheckPassword: passwords.values.apply((values) => values.healthcheck),
                     },
                 },
@@ -117,22 +147,16 @@ export class RedisChain extends pulumi.ComponentResource {
         }
         this.caCertPem = ca ? ca.certPem : pulumi.output("");
         this.networkNames = Object.fromEntries([...hostResources].map(([host, resources]) => [host, resources.networkName]));
-        this.password = passwords?.client;
-        this.clientCertPem = clientCert?.certPem;
-        this.clientKeyPem = clientCert?.privateKeyPem;
 
         if (args.checkEnabled) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi
                 .output(this.caCertPem)
                 .apply((caCertPem) => ({ nodes: Object.values(this.connectionInfo), caCertPem }));
-            const credentials: pulumi.Output<ChainCredentials> = pulumi
-                .all([this.password, this.clientCertPem, this.clientKeyPem])
-                .apply(([password, clientCertPem, clientKeyPem]) => ({ password, clientCertPem, clientKeyPem }));
             this.check = new ReplicationCheck(
                 `${name}-check`,
                 {
                     chain,
-                    credentials,
+                    credentials: this.checkCredentials,
                     containerIds: Object.values(this.containerIds),
                     timeoutMs: args.checkTimeoutMs,
                 },

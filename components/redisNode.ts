@@ -46,6 +46,8 @@ export interface RedisNodeArgs {
     readonly auth?: NodeAuthFiles;
     /** Docker restart policy. */
     readonly restart: RestartPolicy;
+    /** The container's memory limit in MB (see containerMemoryLimitMb); changed in place. */
+    readonly memoryMb: number;
 }
 
 /** One Redis server: its data volume and its container, configured entirely through uploads. */
@@ -89,6 +91,13 @@ export class RedisNode extends pulumi.ComponentResource {
                     startPeriod: "10s",
                 },
                 restart: args.restart,
+                // Above maxmemory by the fork, backlog and replica buffers: the OOM killer must not
+                // end a node in the middle of the full sync that serves a replica. Swap equal to the
+                // limit (none): the limit is the sizing rule's, and the provider's in-place update
+                // sends both, where a grown limit alone past the engine's default swap (twice the old
+                // limit) is refused.
+                memory: args.memoryMb,
+                memorySwap: args.memoryMb,
                 // Redis waits up to shutdown-timeout (3 s, redis.conf) for lagging replicas, then
                 // writes its final RDB. Docker's default 10 s ran out first and the save was lost.
                 // stopTimeout covers `docker stop` and daemon shutdown; destroyGraceSeconds covers the

@@ -3,6 +3,8 @@
 // the commands its one job needs; every Redis and Valkey version the program runs has to accept
 // every rule written here, so no rule names a command newer than Redis 7.0.
 import { createHash } from "node:crypto";
+import { understoodLines } from "./redisConf";
+import { NodeSpec } from "./topology";
 
 /** One ACL user as written in the users file. */
 export interface AclUser {
@@ -168,6 +170,24 @@ export function renderUsersFile(args: UsersFileArgs): string[] {
         lines.push(`masterauth ${args.masterauth}`);
     }
     return lines;
+}
+
+/**
+ * The users file of one node as uploaded: every user, and on a replica the replication password
+ * it logs in to its upstream with. Every node carries every user, so any node can serve replicas
+ * and a promoted replica needs no new file.
+ */
+export function renderNodeUsersFile(
+    node: Pick<NodeSpec, "name" | "link" | "release">,
+    passwords: UserPasswords,
+    access: ApplicationAccess = DEFAULT_APPLICATION_ACCESS,
+): string {
+    const lines = renderUsersFile({
+        nodeName: node.name,
+        users: nodeUsers(passwords, access),
+        masterauth: node.link ? passwords.replication : undefined,
+    });
+    return `${understoodLines(lines, node.release).join("\n")}\n`;
 }
 
 const NAME = /^[A-Za-z0-9_-]+$/;

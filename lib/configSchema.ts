@@ -7,6 +7,8 @@
 // `nodes[2] (redis-c).link: ...; use ...` lines, `z.infer` derives the types, and it is the most
 // widely known schema library for TypeScript config.
 import { z } from "zod";
+import { DEFAULT_APPLICATION_ACCESS } from "./aclUsers";
+import { DEFAULT_MEMORY, MAXMEMORY_POLICIES } from "./memoryLimits";
 import { DEFAULT_TUNING } from "./redisConf";
 import { SERVER_KINDS } from "./serverRelease";
 
@@ -33,6 +35,11 @@ export const CONFIG_DEFAULTS = {
     tlsAuthClients: "no",
     /** Only a restart from RDB keeps the replication ID, so replicas resume partially. */
     persistence: "rdb",
+    /** The application user gets no EVAL/FCALL/SCRIPT/FUNCTION: a script runs any command it holds, unreviewed. */
+    allowScripting: DEFAULT_APPLICATION_ACCESS.allowScripting,
+    maxmemoryMb: DEFAULT_MEMORY.maxmemoryMb,
+    /** Writes past maxmemory fail; nothing replicated is dropped silently. */
+    maxmemoryPolicy: DEFAULT_MEMORY.policy,
 } as const;
 
 // Docker network aliases are DNS names, and the node name is also a certificate SAN.
@@ -224,6 +231,15 @@ export const stackConfigSchema = z.object({
     replDisklessSyncDelaySeconds: integerString(0, 60).default(CONFIG_DEFAULTS.replDisklessSyncDelaySeconds),
     /** Backlog size given outright; default CONFIG_DEFAULTS.replBacklogSizeMb unless sized from rate and outage. */
     replBacklogSizeMb: integerString(1, 65536).optional(),
+    /** Give the application user @scripting (EVAL, EVALSHA, SCRIPT, FCALL, FUNCTION). */
+    allowScripting: booleanString.default(CONFIG_DEFAULTS.allowScripting),
+    /** `maxmemory` of every node, MB; the container memory limit is derived from it. */
+    maxmemoryMb: integerString(16, 1048576).default(CONFIG_DEFAULTS.maxmemoryMb),
+    maxmemoryPolicy: z
+        .enum(MAXMEMORY_POLICIES, {
+            error: (iss) => `"${String(iss.input)}" is not a maxmemory policy; use one of ${MAXMEMORY_POLICIES.join(", ")}`,
+        })
+        .default(CONFIG_DEFAULTS.maxmemoryPolicy),
     /** Peak write rate on the masters, MB/s; with replOutageSeconds sizes the backlog. */
     replWriteRateMbPerSecond: integerString(1, 4096).optional(),
     /** Longest outage of a replica (restart included) that must end in a partial resync, s. */

@@ -37,7 +37,9 @@ export interface ChainConnectionInfo {
 
 /** What a client proves itself with; secret as a whole. Absent fields are not required by the chain. */
 export interface ChainCredentials {
-    /** The `default` user's password. */
+    /** The ACL user to log in as; absent: `default` (the application user). */
+    readonly username?: string;
+    /** That user's password. */
     readonly password?: string;
     /** Client certificate and key, for nodes with `tls-auth-clients yes|optional`. */
     readonly clientCertPem?: string;

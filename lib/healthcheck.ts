@@ -1,7 +1,7 @@
 // The container healthcheck: healthy means Redis answers on its own listener and, for a replica,
 // that its replication link is up, so `docker ps` shows a broken link too.
 import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
-import { HEALTHCHECK_USER } from "./authConf";
+import { HEALTHCHECK_USER } from "./aclUsers";
 import { serverBinaries } from "./serverBinaries";
 import { NodeSpec } from "./topology";
 

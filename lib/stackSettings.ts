@@ -10,9 +10,11 @@ import {
     networkNameSchema,
     stackConfigSchema,
 } from "./configSchema";
+import { ApplicationAccess } from "./aclUsers";
 import { ConfigError } from "./configError";
 import { DockerHost, parseDockerHosts } from "./dockerHosts";
 import { parseTopology } from "./parseTopology";
+import { MemorySettings } from "./memoryLimits";
 import { ReplicationTuning } from "./redisConf";
 import { Topology } from "./topology";
 
@@ -29,6 +31,9 @@ export interface StackSettings {
     readonly checkTimeoutMs: number;
     readonly tuning: ReplicationTuning;
     readonly authEnabled: boolean;
+    /** What the application user may do beyond data commands. */
+    readonly access: ApplicationAccess;
+    readonly memory: MemorySettings;
     readonly restartPolicy: RestartPolicy;
     /** Every Docker host, "local" first. */
     readonly hosts: readonly DockerHost[];
@@ -87,6 +92,8 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         checkTimeoutMs: value.checkTimeoutSeconds * 1000,
         tuning: { disklessSyncDelaySeconds: value.replDisklessSyncDelaySeconds, backlogSizeMb: backlog },
         authEnabled: value.auth,
+        access: { allowScripting: value.allowScripting },
+        memory: { maxmemoryMb: value.maxmemoryMb, policy: value.maxmemoryPolicy },
         restartPolicy,
         hosts,
     };

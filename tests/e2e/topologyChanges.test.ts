@@ -87,7 +87,7 @@ describe("topology changes on a running seed stack", () => {
         await expectSurvivorEverywhere(["redis-a", "redis-b", "redis-c"]);
     }, 120_000);
 
-    it("adds redis-d under C, touching only D and the check", async () => {
+    it("adds redis-d under C, touching only D, C's memory limit (in place) and the check", async () => {
         const before = await snapshot(["redis-a", "redis-b", "redis-c"]);
         const nodes = [...(base.nodes as any[]), { name: "redis-d", replicaOf: "redis-c", link: "tls", tls: { hostPort: 26381 + OFFSET } }];
         await redeploy({ ...base, nodes });
@@ -97,6 +97,8 @@ describe("topology changes on a running seed stack", () => {
             "create LocallySignedCert redis-chain-redis-d-cert-cert",
             "create PrivateKey redis-chain-redis-d-cert-key",
             "create Volume redis-chain-redis-d-data",
+            // C now buffers for a replica: its memory limit grows by one output buffer, in place.
+            "update Container redis-chain-redis-c-container",
             "update ReplicationCheck redis-chain-check",
         ]);
         // A and B served no sync at all: C's new replica synced from C alone.
@@ -115,6 +117,7 @@ describe("topology changes on a running seed stack", () => {
             "delete LocallySignedCert redis-chain-redis-d-cert-cert",
             "delete PrivateKey redis-chain-redis-d-cert-key",
             "delete Volume redis-chain-redis-d-data",
+            "update Container redis-chain-redis-c-container",
             "update ReplicationCheck redis-chain-check",
         ]);
         expect(await snapshot(["redis-a", "redis-b", "redis-c"])).toEqual(before);

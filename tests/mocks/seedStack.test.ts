@@ -3,9 +3,10 @@
 // so every describe block runs the program afresh with its own config.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { PasswordValues, renderAuthConf } from "../../lib/authConf";
+import { UserPasswords, renderNodeUsersFile } from "../../lib/aclUsers";
+import { DEFAULT_MEMORY, containerMemoryLimitMb } from "../../lib/memoryLimits";
 import { parseTopology } from "../../lib/parseTopology";
-import { renderRedisConf } from "../../lib/redisConf";
+import { DEFAULT_CONF_OPTIONS, nodeMemory, renderRedisConf } from "../../lib/redisConf";
 import { nodeByName } from "../../lib/topology";
 import {
     Registration,
@@ -49,8 +50,10 @@ const CONF = "/usr/local/etc/redis/redis.conf";
 const AUTH_CONF = "/data/secrets/auth.conf";
 const HEALTHCHECK_PASS = "/data/secrets/healthcheck.pass";
 // What the mocks' RandomPassword results are (support/pulumiMocks.ts fakeOutputs).
-const FAKE_PASSWORDS: PasswordValues = {
-    client: "pwredischainpasswordsclient",
+const FAKE_PASSWORDS: UserPasswords = {
+    application: "pwredischainpasswordsclient",
+    admin: "pwredischainpasswordsadmin",
+    check: "pwredischainpasswordscheck",
     replication: "pwredischainpasswordsreplication",
     healthcheck: "pwredischainpasswordshealthcheck",
 };
@@ -132,6 +135,8 @@ describe("the seed stack", TEST_TIMEOUT, () => {
                 ]),
                 `${T.passwords} redis-chain-passwords`,
                 `${T.password} redis-chain-passwords-client`,
+                `${T.password} redis-chain-passwords-admin`,
+                `${T.password} redis-chain-passwords-check`,
                 `${T.password} redis-chain-passwords-replication`,
                 `${T.password} redis-chain-passwords-healthcheck`,
                 `${T.check} redis-chain-check`,
@@ -173,6 +178,8 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             ...certChildren("redis-c"),
             "redis-chain-passwords": "redis-chain",
             "redis-chain-passwords-client": "redis-chain-passwords",
+            "redis-chain-passwords-admin": "redis-chain-passwords",
+            "redis-chain-passwords-check": "redis-chain-passwords",
             "redis-chain-passwords-replication": "redis-chain-passwords",
             "redis-chain-passwords-healthcheck": "redis-chain-passwords",
             "redis-chain-check": "redis-chain",
@@ -253,8 +260,8 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         expect(container(run, node).inputs.ports).toEqual(ports);
     });
 
-    it("three 32-character alphanumeric passwords", () => {
-        for (const role of ["client", "replication", "healthcheck"]) {
+    it("five 32-character alphanumeric passwords, one per ACL user", () => {
+        for (const role of ["client", "admin", "check", "replication", "healthcheck"]) {
             expect(findCreated(run.registrations, T.password, `redis-chain-passwords-${role}`).inputs).toEqual({ length: 32, special: false });
         }
     });
@@ -263,7 +270,7 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         const reg = container(run, "redis-a");
         expect(uploadsOf(reg)).toEqual([
             { file: CONF, content: renderRedisConf(nodeByName(seed, "redis-a")), permissions: "0644" },
-            { file: AUTH_CONF, content: renderAuthConf(nodeByName(seed, "redis-a"), FAKE_PASSWORDS), permissions: "0600" },
+            { file: AUTH_CONF, content: renderNodeUsersFile(nodeByName(seed, "redis-a"), FAKE_PASSWORDS), permissions: "0600" },
             { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
         ]);
         expect(secretUploads(reg)).toEqual({ [CONF]: false, [AUTH_CONF]: true, [HEALTHCHECK_PASS]: true });
@@ -278,7 +285,7 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             { file: "/data/tls/ca.crt", content: fakeCert("redis-chain-ca-cert"), permissions: "0644" },
             { file: "/data/tls/redis.crt", content: fakeCert(`redis-chain-${node}-cert-cert`), permissions: "0644" },
             { file: "/data/tls/redis.key", content: fakeKey(`redis-chain-${node}-cert-key`), permissions: "0600" },
-            { file: AUTH_CONF, content: renderAuthConf(nodeByName(seed, node), FAKE_PASSWORDS), permissions: "0600" },
+            { file: AUTH_CONF, content: renderNodeUsersFile(nodeByName(seed, node), FAKE_PASSWORDS), permissions: "0600" },
             { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
         ]);
         // Secret inputs arrive as { [SECRET_SIG_KEY]: SECRET_SIG, value }; the mocks mark no provider
@@ -295,9 +302,17 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         });
     });
 
-    it("auth.conf gives replicas the replication password and every node the client password", () => {
+    it("auth.conf: every node carries the five users, hashed; replicas also the replication password", () => {
         const authConf = (node: string) => uploadsOf(container(run, node)).find((u) => u.file === AUTH_CONF)!.content.split("\n");
-        for (const node of ["redis-a", "redis-b", "redis-c"]) expect(authConf(node)).toContain(`requirepass ${FAKE_PASSWORDS.client}`);
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const users = authConf(node).filter((l) => l.startsWith("user "));
+            expect(users.map((l) => l.split(" ")[1])).toEqual(["default", "admin", "check", "replicator", "healthcheck"]);
+            // Only masterauth is plain text: no user password appears in the file.
+            for (const [which, password] of Object.entries(FAKE_PASSWORDS)) {
+                if (which !== "replication") expect(authConf(node).join("\n")).not.toContain(password);
+            }
+            expect(users[0]).toMatch(/ -@admin -@dangerous -@scripting$/);
+        }
         expect(authConf("redis-a").filter((l) => l.startsWith("masterauth"))).toEqual([]);
         expect(authConf("redis-b")).toContain(`masterauth ${FAKE_PASSWORDS.replication}`);
         expect(authConf("redis-c")).toContain(`masterauth ${FAKE_PASSWORDS.replication}`);
@@ -338,8 +353,11 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             "redis-chain-redis-c-container-id",
         ]);
         expect(check.inputs.timeoutMs).toBe(60_000);
-        // The check logs in with the clients' password, kept secret in the state.
-        expect(check.rawInputs!.credentials).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: { password: FAKE_PASSWORDS.client } });
+        // The check logs in as the check user, kept secret in the state; no other user's password goes in.
+        expect(check.rawInputs!.credentials).toEqual({
+            [SECRET_SIG_KEY]: SECRET_SIG,
+            value: { username: "check", password: FAKE_PASSWORDS.check },
+        });
         expect(isSecretInput(check.rawInputs!.chain)).toBe(false);
     });
 
@@ -377,7 +395,9 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             "redis-c": "redis-chain-redis-c-container-id",
         });
         expect(run.exported.checkElapsedMs).toBe(1234);
-        expect(run.exported.password).toBe(FAKE_PASSWORDS.client);
+        expect(run.exported.password).toBe(FAKE_PASSWORDS.application);
+        expect(run.exported.adminPassword).toBe(FAKE_PASSWORDS.admin);
+        expect(run.exported.checkPassword).toBe(FAKE_PASSWORDS.check);
         expect(run.exported.clientCertPem).toBeUndefined();
         expect(run.exported.clientKeyPem).toBeUndefined();
     });
@@ -388,11 +408,29 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         expect(JSON.stringify(run.exported)).not.toContain("PRIVATE KEY");
     });
 
-    it("the password is exported as a secret, and appears in no other output", async () => {
-        expect(await secretExports(run.program)).toEqual(["password"]);
-        const { password, ...others } = run.exported;
-        expect(password).toBe(FAKE_PASSWORDS.client);
+    it("the application, admin and check passwords are exported as secrets, and appear in no other output", async () => {
+        expect(await secretExports(run.program)).toEqual(["adminPassword", "checkPassword", "password"]);
+        const { password, adminPassword, checkPassword, ...others } = run.exported;
+        expect([password, adminPassword, checkPassword]).toEqual([FAKE_PASSWORDS.application, FAKE_PASSWORDS.admin, FAKE_PASSWORDS.check]);
         for (const secret of Object.values(FAKE_PASSWORDS)) expect(JSON.stringify(others)).not.toContain(secret);
+    });
+
+    it.each(["redis-a", "redis-b", "redis-c"])("%s: maxmemory 256mb noeviction, hardening, and its container's memory limit", (node) => {
+        const conf = uploadsOf(container(run, node))[0].content.split("\n");
+        expect(conf).toEqual(
+            expect.arrayContaining([
+                "maxmemory 256mb",
+                "maxmemory-policy noeviction",
+                "enable-debug-command no",
+                "enable-module-command no",
+                "enable-protected-configs no",
+            ]),
+        );
+        // 2 x 256 + 64 backlog + 64 fixed, plus 256 per directly attached replica (redis-c has none).
+        expect(container(run, node).inputs.memory).toBe(node === "redis-c" ? 640 : 896);
+        expect(container(run, node).inputs.memory).toBe(containerMemoryLimitMb(nodeMemory(nodeByName(seed, node), DEFAULT_CONF_OPTIONS)));
+        // No swap on top: the engine refuses to grow a limit alone past its default swap (twice the old limit).
+        expect(container(run, node).inputs.memorySwap).toBe(container(run, node).inputs.memory);
     });
 });
 
@@ -450,6 +488,31 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
     });
 });
 
+describe("allowScripting true, maxmemoryMb 1024, maxmemoryPolicy allkeys-lru", TEST_TIMEOUT, () => {
+    let run: Run;
+    beforeAll(async () => {
+        run = await runProgram({ nodes: seedNodes(), allowScripting: "true", maxmemoryMb: "1024", maxmemoryPolicy: "allkeys-lru" });
+    }, SETUP_TIMEOUT);
+    const seed = parseTopology(seedNodes());
+
+    it("every node's users file gives the application user @scripting", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const usersFile = uploadsOf(container(run, node)).find((u) => u.file === AUTH_CONF)!.content;
+            expect(usersFile).toBe(renderNodeUsersFile(nodeByName(seed, node), FAKE_PASSWORDS, { allowScripting: true }));
+            expect(usersFile.split("\n").find((l) => l.startsWith("user default "))).toContain(" +@scripting ");
+        }
+    });
+
+    it("maxmemory, its policy and the container limits follow the config", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const conf = uploadsOf(container(run, node))[0].content.split("\n");
+            expect(conf).toEqual(expect.arrayContaining(["maxmemory 1024mb", "maxmemory-policy allkeys-lru"]));
+        }
+        expect(container(run, "redis-a").inputs.memory).toBe(2 * 1024 + 64 + 256 + 64);
+        expect(container(run, "redis-c").inputs.memory).toBe(2 * 1024 + 64 + 64);
+    });
+});
+
 describe("postDeployCheck false", TEST_TIMEOUT, () => {
     let run: Run;
     beforeAll(async () => {
@@ -499,12 +562,19 @@ describe("auth false, restartPolicy on-failure", TEST_TIMEOUT, () => {
         run = await runProgram({ nodes: seedNodes(), auth: "false", restartPolicy: "on-failure" });
     }, SETUP_TIMEOUT);
     const seed = parseTopology(seedNodes());
-    const authOff = { tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 }, authEnabled: false };
+    const authOff = { tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 }, authEnabled: false, memory: DEFAULT_MEMORY };
 
     it("generates no password", () => {
         expect(ofType(run.registrations, T.passwords)).toEqual([]);
         expect(run.registrations.filter((r) => r.type.startsWith("random:"))).toEqual([]);
         expect(run.exported.password).toBeUndefined();
+        expect(run.exported.adminPassword).toBeUndefined();
+        expect(run.exported.checkPassword).toBeUndefined();
+        // The check logs in as no one: `default` without a password.
+        expect(findCreated(run.registrations, T.check, "redis-chain-check").rawInputs!.credentials).toEqual({
+            [SECRET_SIG_KEY]: SECRET_SIG,
+            value: {},
+        });
     });
 
     it("redis-a uploads only its config, in the clear", () => {
@@ -563,7 +633,7 @@ describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
     it("exports the client certificate, and its key only as a secret", async () => {
         expect(run.exported.clientCertPem).toBe(fakeCert("redis-chain-client-cert"));
         expect(run.exported.clientKeyPem).toBe(fakeKey("redis-chain-client-key"));
-        expect(await secretExports(run.program)).toEqual(["clientKeyPem", "password"]);
+        expect(await secretExports(run.program)).toEqual(["adminPassword", "checkPassword", "clientKeyPem", "password"]);
         const { clientKeyPem: _key, ...others } = run.exported;
         expect(JSON.stringify(others)).not.toContain("PRIVATE KEY");
     });
@@ -573,7 +643,8 @@ describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
         expect(check.rawInputs!.credentials).toEqual({
             [SECRET_SIG_KEY]: SECRET_SIG,
             value: {
-                password: FAKE_PASSWORDS.client,
+                username: "check",
+                password: FAKE_PASSWORDS.check,
                 clientCertPem: fakeCert("redis-chain-client-cert"),
                 clientKeyPem: fakeKey("redis-chain-client-key"),
             },

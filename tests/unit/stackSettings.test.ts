@@ -26,6 +26,8 @@ describe("parseStackSettings: defaults", () => {
             checkTimeoutMs: 60_000,
             tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 },
             authEnabled: true,
+            access: { allowScripting: false },
+            memory: { maxmemoryMb: 256, policy: "noeviction" },
             restartPolicy: "unless-stopped",
             hosts: [{ name: "local", address: "127.0.0.1", publishAddress: "127.0.0.1" }],
         });
@@ -55,6 +57,9 @@ describe("parseStackSettings: explicit valid values", () => {
             replDisklessSyncDelaySeconds: "5",
             replBacklogSizeMb: "128",
             auth: "false",
+            allowScripting: "true",
+            maxmemoryMb: "1024",
+            maxmemoryPolicy: "allkeys-lru",
             restartPolicy: "on-failure",
         });
         expect({ ...settings, topology: undefined }).toEqual({
@@ -67,6 +72,8 @@ describe("parseStackSettings: explicit valid values", () => {
             checkTimeoutMs: 90_000,
             tuning: { disklessSyncDelaySeconds: 5, backlogSizeMb: 128 },
             authEnabled: false,
+            access: { allowScripting: true },
+            memory: { maxmemoryMb: 1024, policy: "allkeys-lru" },
             restartPolicy: "on-failure",
         });
     });
@@ -169,6 +176,15 @@ describe("parseStackSettings: one invalid setting at a time", () => {
         ["postDeployCheck yes", { postDeployCheck: "yes" }, 'postDeployCheck: "yes" is not a boolean; use true or false'],
         ["postDeployCheck True", { postDeployCheck: "True" }, 'postDeployCheck: "True" is not a boolean; use true or false'],
         ["auth off", { auth: "off" }, 'auth: "off" is not a boolean; use true or false'],
+        ["allowScripting yes", { allowScripting: "yes" }, 'allowScripting: "yes" is not a boolean; use true or false'],
+        ["maxmemoryMb 0", { maxmemoryMb: "0" }, 'maxmemoryMb: "0" is out of range; use an integer from 16 to 1048576'],
+        ["maxmemoryMb 1g", { maxmemoryMb: "1g" }, 'maxmemoryMb: "1g" is out of range; use an integer from 16 to 1048576'],
+        [
+            "maxmemoryPolicy lru",
+            { maxmemoryPolicy: "lru" },
+            'maxmemoryPolicy: "lru" is not a maxmemory policy; use one of noeviction, allkeys-lru, allkeys-lfu, allkeys-random, ' +
+                "volatile-lru, volatile-lfu, volatile-random, volatile-ttl",
+        ],
         [
             "restartPolicy sometimes",
             { restartPolicy: "sometimes" },
