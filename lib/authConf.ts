@@ -1,5 +1,6 @@
 // Renders auth.conf, the secret half of a node's configuration: the clients' password, and the two
 // least-privilege ACL users every node carries, so that any node can serve replicas.
+import { EXPORTER_RULES, EXPORTER_USER } from "./aclUsers";
 import { understoodLines } from "./redisConf";
 import { NodeSpec } from "./topology";
 
@@ -11,6 +12,8 @@ export interface PasswordValues {
     readonly replication: string;
     /** The `healthcheck` user's password, for the container healthcheck. */
     readonly healthcheck: string;
+    /** The `exporter` user's password; absent when the node has no exporter. */
+    readonly exporter?: string;
 }
 
 /** ACL user replicas log in as; allowed what a replica sends its master, nothing else. */
@@ -19,7 +22,7 @@ export const REPLICATION_USER = "replicator";
 export const HEALTHCHECK_USER = "healthcheck";
 
 export function renderAuthConf(node: NodeSpec, passwords: PasswordValues): string {
-    for (const [which, password] of Object.entries(passwords)) {
+    for (const [which, password] of Object.entries(passwords).filter(([, p]) => p !== undefined)) {
         // ACL passwords are single tokens in the config file.
         if (!/^[A-Za-z0-9_-]+$/.test(password)) throw new Error(`the ${which} password must be alphanumeric`);
     }
@@ -29,6 +32,7 @@ export function renderAuthConf(node: NodeSpec, passwords: PasswordValues): strin
         `user ${REPLICATION_USER} on >${passwords.replication} -@all +psync +replconf +ping`,
         `user ${HEALTHCHECK_USER} on >${passwords.healthcheck} -@all +ping +info`,
     ];
+    if (passwords.exporter !== undefined) lines.push(`user ${EXPORTER_USER} on >${passwords.exporter} ${EXPORTER_RULES.join(" ")}`);
     if (node.link) lines.push(`masterauth ${passwords.replication}`);
     return `${understoodLines(lines, node.release).join("\n")}\n`;
 }
