@@ -142,7 +142,7 @@ function upstreamRules(upstream: NodeSpec, options: AlertRuleOptions, sel: (node
         {
             alert: ALERTS.fullResync,
             // sync_full counts the full syncs this node served; increase() copes with its reset on restart.
-            expr: `increase(redis_replica_resyncs_full${sel(upstream.name)}[${seconds(t.fullResyncWindowSeconds)}]) > 0`,
+            expr: `max(increase(redis_replica_resyncs_full${sel(upstream.name)}[${seconds(t.fullResyncWindowSeconds)}])) > 0`,
             labels: { ...labels, severity: "warning" },
             annotations: {
                 summary: `${upstream.name} served a full resync`,
