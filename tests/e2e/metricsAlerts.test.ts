@@ -15,7 +15,9 @@ import { sleep } from "../../testkit/sleep";
 import { clientFor } from "../../testkit/redisClient";
 import { testStack, withHostPorts } from "../../testkit/stacks";
 import { LOCAL_IMAGES } from "../../testkit/testBed";
-import { aclPassword, expectNothingLeft, redisCli } from "./support";
+import { spawn } from "node:child_process";
+import { PROJECT_DIR } from "../../testkit/harness/deployStack";
+import { aclPassword, expectNothingLeft, runVerify } from "./support";
 
 const PREFIX = "e2e-metrics-";
 const CHAIN = `${PREFIX}redis-chain`;
@@ -153,6 +155,38 @@ describe("the exporter's ACL user on the real engine", () => {
             expect(await cli(...command)).toMatch(/NOPERM/);
         }
     });
+});
+
+describe("npm run verify shows each link's lag", () => {
+    it("prints lag in bytes and seconds since the last interaction per link", async () => {
+        const { code, output } = await runVerify(stack.outputs, 10);
+        console.log(`[verify]\n${output}`);
+        expect(code).toBe(0);
+        expect(output).toMatch(/^redis-a -> redis-b\s+up\s+\d+\s+\d+ s ago$/m);
+        expect(output).toMatch(/^redis-b -> redis-c\s+up\s+\d+\s+\d+ s ago$/m);
+    }, 60_000);
+
+    it("--watch refreshes the table until interrupted", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "redis-chain-verify-"));
+        try {
+            const file = join(dir, "outputs.json");
+            writeFileSync(file, JSON.stringify(stack.outputs), { mode: 0o600 });
+            // tsx directly (not through npm) so SIGINT reaches the script itself.
+            const child = spawn(join(PROJECT_DIR, "node_modules", ".bin", "tsx"), ["scripts/verify.ts", "--outputs-file", file, "--watch", "--interval", "1"], {
+                cwd: PROJECT_DIR,
+            });
+            let output = "";
+            child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+            child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+            const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+            await waitFor("three lag tables", 30_000, async () => ((output.match(/^link\s+master_link/gm) ?? []).length >= 3 ? true : undefined));
+            child.kill("SIGINT");
+            expect(await exited).toBe(0);
+            expect(output).toContain("Ctrl-C stops");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    }, 60_000);
 });
 
 interface PromAlert {
