@@ -267,6 +267,11 @@ describe("a real Prometheus with the stack's scrape config and alert rules", () 
         expect(firedAfter).toBeLessThan(LINK_DOWN_SECONDS + 10);
         const links = (await linkDownAlerts()).filter((a) => a.state === "firing").map((a) => a.labels.link).sort();
         expect(links).toEqual(["redis-a -> redis-b", "redis-b -> redis-c"]);
+        // What an operator sees meanwhile: verify fails and its lag table shows C's link down.
+        const verify = await runVerify(stack.outputs, 2);
+        console.log(`[verify while B is stopped]\n${verify.output}`);
+        expect(verify.code).toBe(1);
+        expect(verify.output).toMatch(/^redis-b -> redis-c\s+down\s+\?\s+down \d+ s$/m);
 
         const started = Date.now();
         await docker(["start", `${PREFIX}redis-b`]);
