@@ -2,6 +2,7 @@
 // official exporter image), the exporter's ACL user tested command by command, and a real Prometheus
 // (the local image) loading the stack's scrape config and alert rules: stopping the middle node
 // fires the link-down alert after its `for:` and starting it again resolves it.
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,14 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALERTS } from "../../lib/alertRules";
 import { EXPORTER_RULES } from "../../lib/aclUsers";
 import { removeLeftovers } from "../../testkit/dockerObjects";
-import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
+import { DeployedStack, PROJECT_DIR, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
 import { docker } from "../../testkit/harness/run";
 import { sleep } from "../../testkit/sleep";
 import { clientFor } from "../../testkit/redisClient";
 import { testStack, withHostPorts } from "../../testkit/stacks";
 import { LOCAL_IMAGES } from "../../testkit/testBed";
-import { spawn } from "node:child_process";
-import { PROJECT_DIR } from "../../testkit/harness/deployStack";
 import { aclPassword, expectNothingLeft, runVerify } from "./support";
 
 const PREFIX = "e2e-metrics-";
@@ -62,7 +61,8 @@ async function scrape(node: keyof typeof EXPORTER_PORTS): Promise<string> {
 
 /** The value of the first sample of `metric` whose labels contain `labels` (in exposition order). */
 function sample(text: string, metric: string, labels = ""): number | undefined {
-    const line = text.split("\n").find((l) => l.startsWith(`${metric}{`) || l.startsWith(`${metric} `) ? l.includes(labels) : false);
+    const isMetric = (l: string) => l.startsWith(`${metric}{`) || l.startsWith(`${metric} `);
+    const line = text.split("\n").find((l) => isMetric(l) && l.includes(labels));
     return line === undefined ? undefined : Number(line.split(" ").at(-1));
 }
 
