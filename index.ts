@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RedisChain } from "./components/redisChain";
 import { STACK_CONFIG_KEYS } from "./lib/configSchema";
+import { chainMetricsOutputs } from "./lib/metricsOutputs";
 import { StackOutputs } from "./lib/stackOutputs";
 import { parseStackSettings } from "./lib/stackSettings";
 
@@ -11,6 +12,7 @@ const config = new pulumi.Config("redis-chain");
 const settings = parseStackSettings(Object.fromEntries(STACK_CONFIG_KEYS.map((key) => [key, config.get(key)])));
 
 const chain = new RedisChain("redis-chain", settings);
+const metrics = chainMetricsOutputs(settings);
 
 /** A stack output as the program holds it: the value, or an Output of it, per entry for maps. */
 type ProgramOutputs<T> = {
@@ -29,6 +31,9 @@ const outputs = {
     networkName: settings.networkName,
     containerIds: chain.containerIds,
     checkElapsedMs: chain.check ? chain.check.elapsedMs : "disabled",
+    metricsTargets: metrics.metricsTargets,
+    scrapeConfig: metrics.scrapeConfig,
+    alertRules: metrics.alertRules,
 } satisfies ProgramOutputs<StackOutputs>;
 
 export const {
@@ -42,4 +47,7 @@ export const {
     networkName,
     containerIds,
     checkElapsedMs,
+    metricsTargets,
+    scrapeConfig,
+    alertRules,
 } = outputs;

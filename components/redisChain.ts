@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { RestartPolicy } from "../lib/stackSettings";
+import { MetricsSettings, RestartPolicy } from "../lib/stackSettings";
 import { ApplicationAccess, CHECK_USER, renderNodeUsersFile } from "../lib/aclUsers";
+import { CONFIG_DEFAULTS } from "../lib/configSchema";
 import { DockerHost } from "../lib/dockerHosts";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
 import { imageResourceName } from "../lib/imageResources";
@@ -12,6 +13,7 @@ import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
 import { NodeCertificate } from "./nodeCertificate";
 import { RedisNode } from "./redisNode";
+import { deployExporters, exporterPassword } from "./chainExporters";
 import { ReplicationCheck } from "./replicationCheck";
 
 /** Arguments of a whole replication topology on one Docker engine. */
@@ -38,6 +40,8 @@ export interface RedisChainArgs {
     readonly checkEnabled: boolean;
     /** Bound for the check's wait for links, in ms. */
     readonly checkTimeoutMs: number;
+    /** Exporter image; the nodes with `metrics` in the topology get an exporter. */
+    readonly metrics?: Pick<MetricsSettings, "exporterImage">;
 }
 
 /** What the chain needs on one Docker host. */
@@ -58,6 +62,8 @@ export class RedisChain extends pulumi.ComponentResource {
     readonly networkNames: Record<string, pulumi.Output<string>>;
     /** Container IDs per node name. */
     readonly containerIds: Record<string, pulumi.Output<string>>;
+    /** Exporter container IDs per node name, for the nodes with metrics on. */
+    readonly exporterContainerIds: Record<string, pulumi.Output<string>>;
     /** The check's outputs, or undefined when the check is switched off. */
     readonly check?: ReplicationCheck;
     /** The application user's password (secret), or undefined with authentication off. */
@@ -118,6 +124,8 @@ export class RedisChain extends pulumi.ComponentResource {
                     clientKeyPem,
                 })),
         );
+        const exporterPw = passwords && topology.nodes.some((n) => n.metrics) ? exporterPassword(name, this) : undefined;
+        const nodeResources = new Map<string, RedisNode>();
 
         this.connectionInfo = {};
         this.containerIds = {};
@@ -135,7 +143,10 @@ export class RedisChain extends pulumi.ComponentResource {
                     restart: args.restartPolicy,
                     tls: cert && ca ? { certPem: cert.certPem, privateKeyPem: cert.privateKeyPem, caCertPem: ca.certPem } : undefined,
                     auth: passwords && {
-                        authConf: passwords.values.apply((values) => renderNodeUsersFile(node, values, args.access)),
+                        // Only a node with an exporter carries the exporter user.
+                        authConf: pulumi
+                            .all([passwords.values, node.metrics ? exporterPw : undefined])
+                            .apply(([values, exporter]) => renderNodeUsersFile(node, { ...values, exporter }, args.access)),
                         healthcheckPassword: passwords.values.apply((values) => values.healthcheck),
                     },
                 },
@@ -144,9 +155,25 @@ export class RedisChain extends pulumi.ComponentResource {
             );
             this.connectionInfo[node.name] = nodeConnectionInfo(node);
             this.containerIds[node.name] = redisNode.containerId;
+            nodeResources.set(node.name, redisNode);
         }
         this.caCertPem = ca ? ca.certPem : pulumi.output("");
         this.networkNames = Object.fromEntries([...hostResources].map(([host, resources]) => [host, resources.networkName]));
+        this.exporterContainerIds = deployExporters(
+            name,
+            {
+                nodes: topology.nodes,
+                image: args.metrics?.exporterImage ?? CONFIG_DEFAULTS.metricsExporterImage,
+                hosts: hostResources,
+                password: exporterPw,
+                caCertPem: this.caCertPem,
+                clientCertPem: this.clientCertPem,
+                clientKeyPem: this.clientKeyPem,
+                restart: args.restartPolicy,
+                nodeResources,
+            },
+            this,
+        );
 
         if (args.checkEnabled) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi

@@ -40,6 +40,33 @@ export const CONFIG_DEFAULTS = {
     maxmemoryMb: DEFAULT_MEMORY.maxmemoryMb,
     /** Writes past maxmemory fail; nothing replicated is dropped silently. */
     maxmemoryPolicy: DEFAULT_MEMORY.policy,
+    /** No exporter containers unless asked for. */
+    metrics: false,
+    /** The exporter the monitoring charts and operators ship beside Redis; a pinned tag. */
+    metricsExporterImage: "oliver006/redis_exporter:v1.88.0",
+    /** Host port of the first node's exporter; the next nodes take the following ports in config order. */
+    metricsBaseHostPort: 9121,
+    /** How often the rendered scrape config asks Prometheus to scrape, s. */
+    metricsScrapeIntervalSeconds: 15,
+    /** Alert thresholds (see lib/alertRules.ts for what each rule does with them). */
+    alerts: {
+        /** A replica link (or a node's declared replica count) may be down this long before alerting, s. */
+        linkDownSeconds: 30,
+        /** Bytes a replica may trail its upstream's replication offset. */
+        lagBytes: 16 * 1024 * 1024,
+        /** Seconds since a replica last heard from its upstream; the upstream pings every 10 s when idle. */
+        lagSeconds: 30,
+        /** How long a lag must last before alerting, s. */
+        lagForSeconds: 60,
+        /** A full resync on an upstream alerts for this long after it happened, s. */
+        fullResyncWindowSeconds: 600,
+        /** Window over which the replication write rate is measured, s. */
+        writeRateWindowSeconds: 300,
+        /** Outage the backlog must cover when replOutageSeconds is not set, s. */
+        backlogOutageSeconds: 60,
+        /** An exporter may be unreachable, or see its node down, this long before alerting, s. */
+        exporterDownSeconds: 30,
+    },
 } as const;
 
 // Docker network aliases are DNS names, and the node name is also a certificate SAN.
@@ -133,6 +160,10 @@ export const nodeSchema = z.strictObject(
         image: imageSchema.optional(),
         /** The node's own `server:` block; default the stack's. */
         server: serverSchema.optional(),
+        /** Run an exporter beside this node; default the stack's `metrics`. */
+        metrics: flag.optional(),
+        /** Host port the node's exporter is published on; default from metricsBaseHostPort. */
+        metricsHostPort: port.optional(),
     },
     { error: (iss) => (iss.code === "invalid_type" ? "expected an object with at least a name and one listener" : undefined) },
 );
@@ -195,6 +226,27 @@ const integerString = (min: number, max: number) =>
         })
         .transform(Number);
 
+const seconds = (max: number) =>
+    z.number({ error: "expected a number of seconds" }).int({ error: "expected a whole number of seconds" }).min(1).max(max);
+
+/** `redis-chain:alerts`: thresholds of the rendered alert rules. */
+export const alertThresholdsSchema = z.strictObject(
+    {
+        linkDownSeconds: seconds(86400).optional(),
+        lagBytes: z.number({ error: "expected a number of bytes" }).int().min(1).optional(),
+        lagSeconds: seconds(86400).optional(),
+        lagForSeconds: seconds(86400).optional(),
+        fullResyncWindowSeconds: seconds(604800).optional(),
+        writeRateWindowSeconds: seconds(86400).optional(),
+        backlogOutageSeconds: seconds(86400).optional(),
+        exporterDownSeconds: seconds(86400).optional(),
+    },
+    { error: (iss) => (iss.code === "invalid_type" ? "expected an object of thresholds, e.g. { linkDownSeconds: 30 }" : undefined) },
+);
+
+/** Every alert threshold, defaults filled in. */
+export type AlertThresholds = { readonly [K in keyof typeof CONFIG_DEFAULTS.alerts]: number };
+
 const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 
@@ -244,6 +296,13 @@ export const stackConfigSchema = z.object({
     replWriteRateMbPerSecond: integerString(1, 4096).optional(),
     /** Longest outage of a replica (restart included) that must end in a partial resync, s. */
     replOutageSeconds: integerString(1, 86400).optional(),
+    /** An exporter beside every node (a node's own `metrics` overrides it). */
+    metrics: booleanString.default(CONFIG_DEFAULTS.metrics),
+    metricsExporterImage: imageSchema.default(CONFIG_DEFAULTS.metricsExporterImage),
+    metricsBaseHostPort: integerString(1, 65535).default(CONFIG_DEFAULTS.metricsBaseHostPort),
+    metricsScrapeIntervalSeconds: integerString(1, 3600).default(CONFIG_DEFAULTS.metricsScrapeIntervalSeconds),
+    /** Alert thresholds; each field optional, defaults in CONFIG_DEFAULTS.alerts. */
+    alerts: jsonValue.pipe(alertThresholdsSchema.optional()),
 });
 
 export type StackConfigKey = keyof typeof stackConfigSchema.shape;

@@ -2,6 +2,7 @@
 // problems are reported at once, before any resource exists.
 import { CONFIG_DEFAULTS, NODE_NAME_FIX, issueLines, listenerSchema, nodeNameSchema, nodeSchema } from "./configSchema";
 import { ConfigError } from "./configError";
+import { MetricsOptions, assignMetricsPorts } from "./metricsPorts";
 import { canReplicateFrom } from "./rdbFormats";
 import { DeclaredServer, ServerRelease, resolveServerRelease } from "./serverRelease";
 import {
@@ -31,6 +32,8 @@ export interface ParseOptions {
     readonly image?: string;
     /** The stack's `server:` block, for nodes without their own. */
     readonly server?: DeclaredServer;
+    /** Exporters beside the nodes; default none. */
+    readonly metrics?: MetricsOptions;
 }
 
 const NODE_FIELDS = Object.keys(nodeSchema.shape);
@@ -72,11 +75,24 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     checkGraph(nodes, byName, problems);
     checkHostPorts(nodes, problems);
     checkMasterPersistence(nodes, options.restartPolicy ?? CONFIG_DEFAULTS.restartPolicy, problems);
+    const metricsPorts = assignMetricsPorts(
+        nodes,
+        options.metrics ?? { enabled: CONFIG_DEFAULTS.metrics, baseHostPort: CONFIG_DEFAULTS.metricsBaseHostPort },
+        where,
+        problems,
+    );
     const servers = resolveServers(nodes, byName, options, problems);
     if (problems.length > 0) throw new ConfigError(problems);
 
     const placement = new Placement(nodes, byName, hosts);
-    return { nodes: orderMastersFirst(nodes).map((n) => toNodeSpec(n, nodes, byName, prefix, placement, servers.get(n.name)!)) };
+    return {
+        nodes: orderMastersFirst(nodes).map((n) => {
+            const spec = toNodeSpec(n, nodes, byName, prefix, placement, servers.get(n.name)!);
+            const hostPort = metricsPorts.get(n.name);
+            // Prometheus scrapes from the host's own side: the host's publish address, never the cross-host one.
+            return hostPort === undefined ? spec : { ...spec, metrics: { hostPort, publishAddress: hosts.get(spec.host)!.publishAddress } };
+        }),
+    };
 }
 
 function where(index: number, name?: string): string {

@@ -1,6 +1,7 @@
 // Turns the stack outputs (`pulumi stack output --json --show-secrets`) back into what the check takes.
 import { CHECK_USER } from "./aclUsers";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo } from "./connectionInfo";
+import { StaticConfig } from "./scrapeConfig";
 
 /** Every output index.ts exports, as `pulumi stack output --json --show-secrets` prints them. */
 export interface StackOutputs {
@@ -23,6 +24,12 @@ export interface StackOutputs {
     readonly containerIds: Record<string, string>;
     /** How long the post-deploy check took, or "disabled". */
     readonly checkElapsedMs: number | "disabled";
+    /** Per node with an exporter: its Prometheus `static_configs` entry. */
+    readonly metricsTargets: Record<string, StaticConfig>;
+    /** A Prometheus scrape config file (`scrape_configs` of one job) for those targets. */
+    readonly scrapeConfig: string;
+    /** The chain's Prometheus alert rules file. */
+    readonly alertRules: string;
 }
 
 /** The chain and the check user's credentials, as `npm run verify` and the tests check the chain with. */

@@ -1,6 +1,7 @@
 // Reads and validates the whole `redis-chain:*` stack config. Pure: index.ts hands it the raw
 // values, so every rule is tested without Pulumi.
 import {
+    AlertThresholds,
     CONFIG_DEFAULTS,
     RawStackConfig,
     RestartPolicy,
@@ -37,6 +38,19 @@ export interface StackSettings {
     readonly restartPolicy: RestartPolicy;
     /** Every Docker host, "local" first. */
     readonly hosts: readonly DockerHost[];
+    /** Exporter image, scrape interval and alert thresholds (which nodes have exporters is in the topology). */
+    readonly metrics: MetricsSettings;
+}
+
+/** Stack-wide settings of the exporters and of the rendered scrape config and alert rules. */
+export interface MetricsSettings {
+    /** Image of every exporter container. */
+    readonly exporterImage: string;
+    readonly scrapeIntervalSeconds: number;
+    /** Every threshold, defaults filled in. */
+    readonly alerts: AlertThresholds;
+    /** The outage the backlog rule checks against: replOutageSeconds, else the alerts default. */
+    readonly outageSeconds: number;
 }
 
 type Shape = typeof stackConfigSchema.shape;
@@ -70,6 +84,10 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
             hosts: new Map(hosts.map((h) => [h.name, h])),
             image: value.image,
             server: value.server,
+            metrics: {
+                enabled: value.metrics ?? CONFIG_DEFAULTS.metrics,
+                baseHostPort: value.metricsBaseHostPort ?? CONFIG_DEFAULTS.metricsBaseHostPort,
+            },
         });
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -96,6 +114,12 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         memory: { maxmemoryMb: value.maxmemoryMb, policy: value.maxmemoryPolicy },
         restartPolicy,
         hosts,
+        metrics: {
+            exporterImage: value.metricsExporterImage,
+            scrapeIntervalSeconds: value.metricsScrapeIntervalSeconds,
+            alerts: { ...CONFIG_DEFAULTS.alerts, ...value.alerts },
+            outageSeconds: value.replOutageSeconds ?? value.alerts?.backlogOutageSeconds ?? CONFIG_DEFAULTS.alerts.backlogOutageSeconds,
+        },
     };
 }
 

@@ -64,6 +64,8 @@ export interface NodeSpec {
     readonly image: string;
     /** The server release in that image; decides binaries, directives and data format. */
     readonly release: ServerRelease;
+    /** The node's exporter, when metrics are on for it: published on its host's publish address. */
+    readonly metrics?: { readonly hostPort: number; readonly publishAddress: string };
 }
 
 /** A validated topology, masters before their replicas (parents always precede children). */

@@ -6,6 +6,7 @@ import { expect } from "vitest";
 import { ADMIN_USER } from "../../lib/aclUsers";
 import { parseInfo } from "../../lib/check/replicationStatus";
 import { AUTH_CONF_PATH, HEALTHCHECK_PASSWORD_PATH } from "../../lib/containerPaths";
+import { EXPORTER_PASSWORD_FILE } from "../../lib/exporterConfig";
 import { leftoversNamed } from "../../testkit/dockerObjects";
 import { PROJECT_DIR } from "../../testkit/harness/deployStack";
 import { docker, run } from "../../testkit/harness/run";
@@ -62,4 +63,18 @@ export async function aclPassword(containerName: string, user: "replicator" | "h
     const match = usersFile.match(/^masterauth (\S+)$/m);
     if (!match) throw new Error(`no masterauth line in ${containerName}'s users file: is it a replica?`);
     return match[1];
+}
+
+/**
+ * The exporter user's password, read from the password file in a node's exporter container (the
+ * node's users file holds only its hash). `docker cp` to a tar stream rather than `exec cat`: the
+ * official exporter image is `scratch`, with no `cat` to run.
+ */
+export async function exporterPassword(exporterContainerName: string): Promise<string> {
+    const tar = await docker(["cp", `${exporterContainerName}:${EXPORTER_PASSWORD_FILE}`, "-"]);
+    // One ustar entry: a 512-byte header (size in octal at 124..135), then the file.
+    const size = parseInt(tar.slice(124, 136).replace(/\0/g, "").trim(), 8);
+    const passwords = Object.values(JSON.parse(tar.slice(512, 512 + size)) as Record<string, string>);
+    if (passwords.length !== 1) throw new Error(`${exporterContainerName}: expected one password in ${EXPORTER_PASSWORD_FILE}, found ${passwords.length}`);
+    return passwords[0];
 }

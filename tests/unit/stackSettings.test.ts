@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CONFIG_DEFAULTS } from "../../lib/configSchema";
 import { ConfigError } from "../../lib/configError";
 import { parseTopology } from "../../lib/parseTopology";
 import { RawStackConfig, parseStackSettings } from "../../lib/stackSettings";
@@ -30,6 +31,12 @@ describe("parseStackSettings: defaults", () => {
             memory: { maxmemoryMb: 256, policy: "noeviction" },
             restartPolicy: "unless-stopped",
             hosts: [{ name: "local", address: "127.0.0.1", publishAddress: "127.0.0.1" }],
+            metrics: {
+                exporterImage: "oliver006/redis_exporter:v1.88.0",
+                scrapeIntervalSeconds: 15,
+                alerts: CONFIG_DEFAULTS.alerts,
+                outageSeconds: 60,
+            },
         });
     });
 
@@ -75,6 +82,7 @@ describe("parseStackSettings: explicit valid values", () => {
             access: { allowScripting: true },
             memory: { maxmemoryMb: 1024, policy: "allkeys-lru" },
             restartPolicy: "on-failure",
+            metrics: { exporterImage: CONFIG_DEFAULTS.metricsExporterImage, scrapeIntervalSeconds: 15, alerts: CONFIG_DEFAULTS.alerts, outageSeconds: 60 },
         });
     });
 
