@@ -239,6 +239,16 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         }
     });
 
+    it("containers drop every capability but the entrypoint's chown and privilege drop, and gain no privileges", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const inputs = container(run, node).inputs;
+            expect(inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["CHOWN", "SETUID", "SETGID"] });
+            expect(inputs.securityOpts).toEqual(["no-new-privileges:true"]);
+            // Uploads go to the container's "/", which the engine refuses on a read-only rootfs.
+            expect(inputs.readOnly).toBeUndefined();
+        }
+    });
+
     it.each([
         ["redis-a", [{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }]],
         [
@@ -259,12 +269,12 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         }
     });
 
-    it("redis-a uploads its config (public), auth.conf and the healthcheck password (0600, secret)", () => {
+    it("redis-a uploads its config (public), auth.conf (0600) and the healthcheck password (0640), both secret", () => {
         const reg = container(run, "redis-a");
         expect(uploadsOf(reg)).toEqual([
             { file: CONF, content: renderRedisConf(nodeByName(seed, "redis-a")), permissions: "0644" },
             { file: AUTH_CONF, content: renderAuthConf(nodeByName(seed, "redis-a"), FAKE_PASSWORDS), permissions: "0600" },
-            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
+            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0640" },
         ]);
         expect(secretUploads(reg)).toEqual({ [CONF]: false, [AUTH_CONF]: true, [HEALTHCHECK_PASS]: true });
         // The mock monitor hands the whole list over as one secret (the SDK hoists nested secrets).
@@ -277,9 +287,9 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             { file: CONF, content: renderRedisConf(nodeByName(seed, node)), permissions: "0644" },
             { file: "/data/tls/ca.crt", content: fakeCert("redis-chain-ca-cert"), permissions: "0644" },
             { file: "/data/tls/redis.crt", content: fakeCert(`redis-chain-${node}-cert-cert`), permissions: "0644" },
-            { file: "/data/tls/redis.key", content: fakeKey(`redis-chain-${node}-cert-key`), permissions: "0600" },
+            { file: "/data/tls/redis.key", content: fakeKey(`redis-chain-${node}-cert-key`), permissions: "0640" },
             { file: AUTH_CONF, content: renderAuthConf(nodeByName(seed, node), FAKE_PASSWORDS), permissions: "0600" },
-            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
+            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0640" },
         ]);
         // Secret inputs arrive as { [SECRET_SIG_KEY]: SECRET_SIG, value }; the mocks mark no provider
         // output secret, so only the program's own pulumi.secret shows here.
@@ -520,7 +530,7 @@ describe("auth false, restartPolicy on-failure", TEST_TIMEOUT, () => {
             [CONF, "0644"],
             ["/data/tls/ca.crt", "0644"],
             ["/data/tls/redis.crt", "0644"],
-            ["/data/tls/redis.key", "0600"],
+            ["/data/tls/redis.key", "0640"],
         ]);
         expect(uploadsOf(reg)[0].content).toBe(renderRedisConf(nodeByName(seed, node), authOff));
         // The only secret in the list is the key, so the whole list arriving secret is the key's doing.
