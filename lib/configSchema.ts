@@ -151,10 +151,15 @@ export const dockerHostSchema = z.strictObject(
         address: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address other hosts can reach; set the host's address` }).optional(),
         /** Address ports not used across hosts are published on; default `address` (the publish address for local). */
         publishAddress: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address` }).optional(),
-        /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS. */
+        /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS; keyPem from secret config. */
         caCertPem: pem,
         certPem: pem,
         keyPem: pem,
+        /**
+         * Accept a tcp:// engine without TLS. Its API is root on that host to anyone who reaches the
+         * port, and the uploads (passwords, keys) cross the network in plain text.
+         */
+        allowInsecureEngine: flag.optional(),
     },
     { error: (iss) => (iss.code === "invalid_type" ? "expected { docker, address }" : undefined) },
 );

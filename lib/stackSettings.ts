@@ -37,8 +37,14 @@ export interface StackSettings {
 type Shape = typeof stackConfigSchema.shape;
 type Parsed = { [K in StackConfigKey]: ReturnType<Shape[K]["parse"]> };
 
+/** What Pulumi knows about the raw values beyond their text. */
+export interface StackConfigMeta {
+    /** Keys `pulumi config set --secret` stored encrypted (a key counts when any part of its value is secret). */
+    readonly secretKeys?: readonly StackConfigKey[];
+}
+
 /** Validates every key; throws ConfigError with all problems, in key order, before anything is built. */
-export function parseStackSettings(raw: RawStackConfig): StackSettings {
+export function parseStackSettings(raw: RawStackConfig, meta: StackConfigMeta = {}): StackSettings {
     // Each key parses on its own, so one bad key leaves the others' values (and defaults) in place
     // for the rules that combine them.
     const problemsByKey = new Map<StackConfigKey, string[]>();
@@ -54,7 +60,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
     const publishAddress = value.publishAddress ?? CONFIG_DEFAULTS.publishAddress;
 
     const hostProblems: string[] = [];
-    const hosts = parseDockerHosts(value.hosts, publishAddress, hostProblems);
+    const hosts = parseDockerHosts(value.hosts, publishAddress, hostProblems, meta.secretKeys?.includes("hosts") ?? false);
     hostProblems.forEach((p) => add("hosts", p));
     let topology: Topology | undefined;
     try {

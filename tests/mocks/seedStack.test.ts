@@ -73,9 +73,9 @@ interface Run {
 }
 
 /** Runs index.ts under fresh mocks with `config`, and waits until everything it registered settled. */
-async function runProgram(config: Record<string, unknown>): Promise<Run> {
+async function runProgram(config: Record<string, unknown>, secretKeys: string[] = []): Promise<Run> {
     const registrations = await installMocks((type) => (type.startsWith("pulumi-nodejs:dynamic") ? FAKE_CHECK_OUTPUTS : {}));
-    setStackConfig(config);
+    setStackConfig(config, secretKeys);
     vi.resetModules();
     const program: Program = await import("../../index");
     // Each container's id first (the containers are the last resources of their nodes), then every export.
@@ -416,7 +416,7 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
         run = await runProgram({
             nodes,
             image: "redis:7.0.15",
-            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" } },
+            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", allowInsecureEngine: true } },
         });
     }, SETUP_TIMEOUT);
     const images = () => ofType(run.registrations, T.image).map((r) => [r.name, r.inputs.name]);
@@ -454,7 +454,7 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
         const again = await runProgram({
             nodes: [...nodes].reverse(),
             image: "redis:7.0.15",
-            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" } },
+            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", allowInsecureEngine: true } },
         });
         expect(ofType(again.registrations, T.image).map((r) => [r.name, r.inputs.name]).sort()).toEqual(first);
     });
@@ -603,7 +603,7 @@ describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
         run = await runProgram({
             nodes,
             hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", ...HOST2_PEMS } },
-        });
+        }, ["redis-chain:hosts"]);
     }, SETUP_TIMEOUT);
     const providerRef = (run: Run) => {
         const provider = findCreated(run.registrations, T.dockerProvider, "redis-chain-host2-provider");
@@ -692,6 +692,21 @@ describe("a prefixed stack published on a host address", TEST_TIMEOUT, () => {
 });
 
 describe("an invalid config", TEST_TIMEOUT, () => {
+    it("an engine key the stack config holds in plain text makes the program throw before registering anything", async () => {
+        const registrations = await installMocks();
+        const hosts = { host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", caCertPem: "ca", certPem: "cert", keyPem: "key" } };
+        // Secret keys other than hosts do not count.
+        setStackConfig({ nodes: seedNodes(), hosts }, ["redis-chain:nodes"]);
+        vi.resetModules();
+        const failure = await import("../../index").then(
+            () => undefined,
+            (error: unknown) => error,
+        );
+        expect(String(failure)).toContain("hosts.host2.keyPem: stored as plain text in the stack config; store it encrypted: pulumi config set --secret");
+        await drainRpcs();
+        expect(registrations).toEqual([]);
+    });
+
     it("makes the program throw ConfigError before registering anything", async () => {
         const registrations = await installMocks();
         const nodes = [...seedNodes(), { name: "redis-d", replicaOf: "redis-x", link: "plain", plain: { hostPort: 36379 } }];

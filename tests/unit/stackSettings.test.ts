@@ -250,7 +250,7 @@ describe("parseStackSettings: problems reported together", () => {
 });
 
 describe("parseStackSettings: Docker hosts", () => {
-    const HOST2 = { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" };
+    const HOST2 = { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", allowInsecureEngine: true };
     const acrossHosts = () => seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
 
     it("places nodes on the configured hosts, local first", () => {
@@ -265,6 +265,17 @@ describe("parseStackSettings: Docker hosts", () => {
             ["redis-c", "host2", "10.200.0.2"],
         ]);
         expect(settings.topology.nodes[2].link?.target).toEqual({ host: "10.200.0.1", port: 16380 });
+    });
+
+    it("an engine key is accepted only when Pulumi stored the hosts key encrypted", () => {
+        const hosts = { host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", caCertPem: "ca", certPem: "cert", keyPem: "key" } };
+        expect(rejection({ nodes: seedNodes(), hosts }).problems).toEqual([
+            "hosts.host2.keyPem: stored as plain text in the stack config; store it encrypted: " +
+                "pulumi config set --secret --path 'hosts.host2.keyPem' < key.pem",
+        ]);
+        expect(parseStackSettings({ nodes: seedNodes(), hosts }, { secretKeys: ["hosts"] }).hosts[1].tls?.keyPem).toBe("key");
+        // Another key being secret does not make this one so.
+        expect(() => parseStackSettings({ nodes: seedNodes(), hosts }, { secretKeys: ["nodes"] })).toThrow("hosts.host2.keyPem");
     });
 
     it("a node on an unconfigured host is reported with the nodes' problems", () => {
