@@ -121,7 +121,7 @@ export class RedisNode extends pulumi.ComponentResource {
 
 function publishedPorts(node: NodeSpec): docker.types.input.ContainerPort[] {
     const listeners = [node.listeners.plain, node.listeners.tls].filter((l) => l !== undefined);
-    return listeners.map((l) => ({ internal: l.port, external: l.hostPort, ip: node.publishAddress, protocol: "tcp" }));
+    return listeners.map((l) => ({ internal: l.port, external: l.hostPort, ip: l.publishAddress, protocol: "tcp" }));
 }
 
 function uploads(args: RedisNodeArgs): docker.types.input.ContainerUpload[] {

@@ -1,6 +1,6 @@
 // The Docker hosts a stack places nodes on (`redis-chain:hosts`). Without that key the stack has one
 // host, "local": the engine the default docker provider reaches.
-import { DockerHostConfig, dockerHostSchema, isIPv4, issueLines } from "./configSchema";
+import { CONFIG_DEFAULTS, DockerHostConfig, dockerHostSchema, isIPv4, issueLines } from "./configSchema";
 import { HostAddresses, LOCAL_HOST } from "./topology";
 
 /** A validated host. */
@@ -59,8 +59,9 @@ export function parseDockerHosts(raw: unknown, localPublishAddress: string, prob
         if (!failed.has("address") && (address === undefined || !isIPv4(address) || address === "0.0.0.0")) {
             problems.push(`${at}.address: ${JSON.stringify(host.address)} is not an IPv4 address other hosts can reach; set the host's address`);
         }
-        const publishAddress = host.publishAddress ?? (name === LOCAL_HOST ? localPublishAddress : address);
-        // A publishAddress defaulted from a bad address is already reported as the address.
+        // Only what another machine needs goes on `address`; the rest stays on loopback unless the
+        // user names another address.
+        const publishAddress = host.publishAddress ?? (name === LOCAL_HOST ? localPublishAddress : CONFIG_DEFAULTS.publishAddress);
         if (host.publishAddress !== undefined && !isIPv4(host.publishAddress)) {
             problems.push(`${at}.publishAddress: "${publishAddress}" is not an IPv4 address`);
         }

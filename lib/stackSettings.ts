@@ -6,6 +6,7 @@ import {
     RestartPolicy,
     STACK_CONFIG_KEYS,
     StackConfigKey,
+    isLoopback,
     issueLines,
     networkNameSchema,
     stackConfigSchema,
@@ -77,6 +78,16 @@ export function parseStackSettings(raw: RawStackConfig, meta: StackConfigMeta = 
         // The stack's own image/server refusals are reported under those keys, in key order.
         error.problems.forEach((p) => add(p.startsWith("image") ? "image" : p.startsWith("server") ? "server" : "nodes", p));
     }
+    if (topology && !(value.auth ?? CONFIG_DEFAULTS.auth)) {
+        const open = listenersOpenWithoutAuth(topology);
+        if (open.length > 0) {
+            add(
+                "auth",
+                `auth: false with ${open.join(", ")} on the network lets anyone there read and write; keep auth on, ` +
+                    "publish on 127.0.0.1, or serve the network through TLS listeners with tlsAuthClients: yes",
+            );
+        }
+    }
     const networkName = value.networkName ?? `${raw.namePrefix ?? ""}${CONFIG_DEFAULTS.networkSuffix}`;
     const networkCheck = networkNameSchema.safeParse(networkName);
     if (!networkCheck.success) issueLines(networkCheck.error.issues, "networkName", () => []).forEach((p) => add("networkName", p));
@@ -115,4 +126,16 @@ function backlogSizeMb(value: Parsed, raw: RawStackConfig, add: (key: StackConfi
     const backlog = Math.max(16, 2 * (value.replWriteRateMbPerSecond ?? 1) * (value.replOutageSeconds ?? 1));
     if (backlog > 65536) add("replOutageSeconds", `replOutageSeconds: a ${backlog} MB backlog is over 64 GB; shorten the outage or lower the rate`);
     return backlog;
+}
+
+/** Listeners on an address other than loopback that let a client in without a certificate. */
+function listenersOpenWithoutAuth(topology: Topology): string[] {
+    return topology.nodes.flatMap((node) =>
+        (["plain", "tls"] as const).flatMap((transport) => {
+            const listener = node.listeners[transport];
+            if (!listener || isLoopback(listener.publishAddress)) return [];
+            if (transport === "tls" && node.tlsAuthClients === "yes") return [];
+            return [`${node.name}.${transport} (${listener.publishAddress}:${listener.hostPort})`];
+        }),
+    );
 }

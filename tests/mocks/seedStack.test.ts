@@ -411,7 +411,11 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
     const VALKEY = "valkey/valkey:8.1.1";
     beforeAll(async () => {
         const nodes = seedNodes().map((n) =>
-            n.name === "redis-c" ? { ...n, image: VALKEY } : n.name === "redis-b" ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true } : n,
+            n.name === "redis-c"
+                ? { ...n, image: VALKEY }
+                : n.name === "redis-b"
+                  ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true }
+                  : { ...n, allowPlainOnNetwork: true },
         );
         run = await runProgram({
             nodes,
@@ -449,7 +453,11 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
     it("the same image list in another node order gives the same resource names", async () => {
         const first = images().sort();
         const nodes = seedNodes().map((n) =>
-            n.name === "redis-c" ? { ...n, image: VALKEY } : n.name === "redis-b" ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true } : n,
+            n.name === "redis-c"
+                ? { ...n, image: VALKEY }
+                : n.name === "redis-b"
+                  ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true }
+                  : { ...n, allowPlainOnNetwork: true },
         );
         const again = await runProgram({
             nodes: [...nodes].reverse(),
@@ -633,9 +641,10 @@ describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
         for (const node of ["redis-a", "redis-b"]) expect(container(run, node).provider).toBeUndefined();
     });
 
-    it("the cross-host link: B publishes on local's address, C on host2's, C's config dials B there", () => {
+    it("the cross-host link: B publishes its TLS listener on local's address, C on host2's, C's config dials B there", () => {
         expect(container(run, "redis-a").inputs.ports).toEqual([{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }]);
-        expect(container(run, "redis-b").inputs.ports.map((p: { ip: string }) => p.ip)).toEqual(["10.200.0.1", "10.200.0.1"]);
+        // Only the listener C's link uses leaves loopback.
+        expect(container(run, "redis-b").inputs.ports.map((p: { ip: string }) => p.ip)).toEqual(["127.0.0.1", "10.200.0.1"]);
         expect(container(run, "redis-c").inputs.ports).toEqual([{ internal: 6380, external: 26380, ip: "10.200.0.2", protocol: "tcp" }]);
         const conf = uploadsOf(container(run, "redis-c"))[0].content.split("\n");
         expect(conf).toEqual(expect.arrayContaining(["replicaof 10.200.0.1 16380", "replica-announce-ip 10.200.0.2", "replica-announce-port 26380"]));
@@ -657,7 +666,8 @@ describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
 describe("a prefixed stack published on a host address", TEST_TIMEOUT, () => {
     let run: Run;
     beforeAll(async () => {
-        run = await runProgram({ nodes: seedNodes(), namePrefix: "e2e-", publishAddress: "192.168.50.10" });
+        const nodes = seedNodes().map((n) => ({ ...n, allowPlainOnNetwork: true }));
+        run = await runProgram({ nodes, namePrefix: "e2e-", publishAddress: "192.168.50.10" });
     }, SETUP_TIMEOUT);
 
     it("prefixes container, volume and network names, not aliases or hostnames", () => {
