@@ -75,7 +75,7 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     const servers = resolveServers(nodes, byName, options, problems);
     if (problems.length > 0) throw new ConfigError(problems);
 
-    const placement = new Placement(nodes, byName, hosts);
+    const placement = new Placement(nodes, hosts);
     const specs = new Map(nodes.map((n) => [n.name, toNodeSpec(n, nodes, byName, prefix, placement, servers.get(n.name)!)]));
     checkPlainOnNetwork(nodes, specs, placement, problems);
     if (problems.length > 0) throw new ConfigError(problems);
@@ -325,7 +325,6 @@ function orderMastersFirst(nodes: readonly NodeConfig[]): NodeConfig[] {
 class Placement {
     constructor(
         private readonly nodes: readonly NodeConfig[],
-        private readonly byName: Map<string, NodeConfig>,
         private readonly hosts: ReadonlyMap<string, HostAddresses>,
     ) {}
 
