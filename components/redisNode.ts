@@ -11,7 +11,7 @@ import {
     TLS_KEY_PATH,
 } from "../lib/containerPaths";
 import { ENTRYPOINT_CAPABILITIES, EXEC_READABLE_SECRET_MODE, SECURITY_OPTS, SERVER_ONLY_SECRET_MODE } from "../lib/containerSecurity";
-import { healthcheckCommand } from "../lib/healthcheck";
+import { healthcheckCommand, healthcheckReadsNodeKey } from "../lib/healthcheck";
 import { serverBinaries } from "../lib/serverBinaries";
 import { NodeSpec } from "../lib/topology";
 
@@ -133,9 +133,12 @@ function uploads(args: RedisNodeArgs): docker.types.input.ContainerUpload[] {
             { file: TLS_CA_PATH, content: args.tls.caCertPem, permissions: "0644" },
             { file: TLS_CERT_PATH, content: args.tls.certPem, permissions: "0644" },
             // Root-owned on upload; the image's entrypoint hands /data to the redis user before
-            // Redis starts. The healthcheck presents the key when the node asks for client
-            // certificates, so group root may read it too.
-            { file: TLS_KEY_PATH, content: pulumi.secret(args.tls.privateKeyPem), permissions: EXEC_READABLE_SECRET_MODE },
+            // Redis starts. Only when the healthcheck presents the key may group root read it too.
+            {
+                file: TLS_KEY_PATH,
+                content: pulumi.secret(args.tls.privateKeyPem),
+                permissions: healthcheckReadsNodeKey(args.node) ? EXEC_READABLE_SECRET_MODE : SERVER_ONLY_SECRET_MODE,
+            },
         );
     }
     if (args.auth) {

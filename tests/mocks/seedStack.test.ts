@@ -287,7 +287,7 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             { file: CONF, content: renderRedisConf(nodeByName(seed, node)), permissions: "0644" },
             { file: "/data/tls/ca.crt", content: fakeCert("redis-chain-ca-cert"), permissions: "0644" },
             { file: "/data/tls/redis.crt", content: fakeCert(`redis-chain-${node}-cert-cert`), permissions: "0644" },
-            { file: "/data/tls/redis.key", content: fakeKey(`redis-chain-${node}-cert-key`), permissions: "0640" },
+            { file: "/data/tls/redis.key", content: fakeKey(`redis-chain-${node}-cert-key`), permissions: "0600" },
             { file: AUTH_CONF, content: renderAuthConf(nodeByName(seed, node), FAKE_PASSWORDS), permissions: "0600" },
             { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0640" },
         ]);
@@ -538,7 +538,7 @@ describe("auth false, restartPolicy on-failure", TEST_TIMEOUT, () => {
             [CONF, "0644"],
             ["/data/tls/ca.crt", "0644"],
             ["/data/tls/redis.crt", "0644"],
-            ["/data/tls/redis.key", "0640"],
+            ["/data/tls/redis.key", "0600"],
         ]);
         expect(uploadsOf(reg)[0].content).toBe(renderRedisConf(nodeByName(seed, node), authOff));
         // The only secret in the list is the key, so the whole list arriving secret is the key's doing.
@@ -600,6 +600,9 @@ describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
             `${AUTH_ENV} redis-cli --tls --cacert /data/tls/ca.crt --cert /data/tls/redis.crt --key /data/tls/redis.key -p 6380 ` +
                 "--user healthcheck info replication | grep -q master_link_status:up",
         );
+        // The healthcheck runs as root without DAC_OVERRIDE: group root must read the key it presents.
+        const keyMode = (node: string) => uploadsOf(container(run, node)).find((u) => u.file === "/data/tls/redis.key")!.permissions;
+        expect([keyMode("redis-b"), keyMode("redis-c")]).toEqual(["0600", "0640"]);
     });
 });
 
