@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RestartPolicy } from "../lib/stackSettings";
 import { ApplicationAccess, CHECK_USER, renderNodeUsersFile } from "../lib/aclUsers";
 import { DockerHost } from "../lib/dockerHosts";
-import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
+import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, certificateIpAddresses, nodeConnectionInfo } from "../lib/connectionInfo";
 import { imageResourceName } from "../lib/imageResources";
 import { MemorySettings, containerMemoryLimitMb } from "../lib/memoryLimits";
 import { ReplicationTuning, nodeMemory, renderRedisConf } from "../lib/redisConf";
@@ -200,8 +200,8 @@ export class RedisChain extends pulumi.ComponentResource {
 
     private nodeCertificate(name: string, node: NodeSpec, ca: CertificateAuthority): NodeCertificate {
         // The names a client may dial: container name, alias, the deploying machine's loopback, and
-        // the address its ports are published on.
-        const ipAddresses = [...new Set(["127.0.0.1", node.publishAddress])].filter((ip) => ip !== "0.0.0.0");
+        // the addresses its ports are published on.
+        const ipAddresses = certificateIpAddresses(node);
         return new NodeCertificate(
             `${name}-${node.name}-cert`,
             {

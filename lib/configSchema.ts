@@ -51,6 +51,11 @@ export function isIPv4(value: string): boolean {
     return IPV4.test(value);
 }
 
+/** True for an address only its own machine reaches (127.0.0.0/8). 0.0.0.0 is every interface, not loopback. */
+export function isLoopback(address: string): boolean {
+    return address.startsWith("127.");
+}
+
 const quoted = (value: unknown) => JSON.stringify(value);
 
 // ---- images and servers ----
@@ -129,6 +134,11 @@ export const nodeSchema = z.strictObject(
         host: z.string({ error: "expected a host name" }).optional(),
         /** Accept a plain link from a node on another host (unencrypted between machines). */
         allowPlainAcrossHosts: flag.optional(),
+        /**
+         * Accept this node's plain listener published on an address other than loopback, where anyone
+         * on that network reaches it without encryption (and sees the password pass).
+         */
+        allowPlainOnNetwork: flag.optional(),
         /** The node's own image, e.g. to upgrade the chain node by node; default the stack's image. */
         image: imageSchema.optional(),
         /** The node's own `server:` block; default the stack's. */
@@ -158,12 +168,17 @@ export const dockerHostSchema = z.strictObject(
             .optional(),
         /** Address other hosts and the deploying machine use to reach ports published there. */
         address: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address other hosts can reach; set the host's address` }).optional(),
-        /** Address ports not used across hosts are published on; default `address` (the publish address for local). */
+        /** Address ports no other machine needs are published on; default 127.0.0.1 (the stack's publishAddress for local). */
         publishAddress: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address` }).optional(),
-        /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS. */
+        /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS; keyPem from secret config. */
         caCertPem: pem,
         certPem: pem,
         keyPem: pem,
+        /**
+         * Accept a tcp:// engine without TLS. Its API is root on that host to anyone who reaches the
+         * port, and the uploads (passwords, keys) cross the network in plain text.
+         */
+        allowInsecureEngine: flag.optional(),
     },
     { error: (iss) => (iss.code === "invalid_type" ? "expected { docker, address }" : undefined) },
 );

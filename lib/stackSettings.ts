@@ -6,6 +6,7 @@ import {
     RestartPolicy,
     STACK_CONFIG_KEYS,
     StackConfigKey,
+    isLoopback,
     issueLines,
     networkNameSchema,
     stackConfigSchema,
@@ -42,8 +43,14 @@ export interface StackSettings {
 type Shape = typeof stackConfigSchema.shape;
 type Parsed = { [K in StackConfigKey]: ReturnType<Shape[K]["parse"]> };
 
+/** What Pulumi knows about the raw values beyond their text. */
+export interface StackConfigMeta {
+    /** Keys `pulumi config set --secret` stored encrypted (a key counts when any part of its value is secret). */
+    readonly secretKeys?: readonly StackConfigKey[];
+}
+
 /** Validates every key; throws ConfigError with all problems, in key order, before anything is built. */
-export function parseStackSettings(raw: RawStackConfig): StackSettings {
+export function parseStackSettings(raw: RawStackConfig, meta: StackConfigMeta = {}): StackSettings {
     // Each key parses on its own, so one bad key leaves the others' values (and defaults) in place
     // for the rules that combine them.
     const problemsByKey = new Map<StackConfigKey, string[]>();
@@ -59,7 +66,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
     const publishAddress = value.publishAddress ?? CONFIG_DEFAULTS.publishAddress;
 
     const hostProblems: string[] = [];
-    const hosts = parseDockerHosts(value.hosts, publishAddress, hostProblems);
+    const hosts = parseDockerHosts(value.hosts, publishAddress, hostProblems, meta.secretKeys?.includes("hosts") ?? false);
     hostProblems.forEach((p) => add("hosts", p));
     let topology: Topology | undefined;
     try {
@@ -75,6 +82,16 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         if (!(error instanceof ConfigError)) throw error;
         // The stack's own image/server refusals are reported under those keys, in key order.
         error.problems.forEach((p) => add(p.startsWith("image") ? "image" : p.startsWith("server") ? "server" : "nodes", p));
+    }
+    if (topology && !(value.auth ?? CONFIG_DEFAULTS.auth)) {
+        const open = listenersOpenWithoutAuth(topology);
+        if (open.length > 0) {
+            add(
+                "auth",
+                `auth: false with ${open.join(", ")} on the network lets anyone there read and write; keep auth on, ` +
+                    "publish on 127.0.0.1, or serve the network through TLS listeners with tlsAuthClients: yes",
+            );
+        }
     }
     const networkName = value.networkName ?? `${raw.namePrefix ?? ""}${CONFIG_DEFAULTS.networkSuffix}`;
     const networkCheck = networkNameSchema.safeParse(networkName);
@@ -116,4 +133,16 @@ function backlogSizeMb(value: Parsed, raw: RawStackConfig, add: (key: StackConfi
     const backlog = Math.max(16, 2 * (value.replWriteRateMbPerSecond ?? 1) * (value.replOutageSeconds ?? 1));
     if (backlog > 65536) add("replOutageSeconds", `replOutageSeconds: a ${backlog} MB backlog is over 64 GB; shorten the outage or lower the rate`);
     return backlog;
+}
+
+/** Listeners on an address other than loopback that let a client in without a certificate. */
+function listenersOpenWithoutAuth(topology: Topology): string[] {
+    return topology.nodes.flatMap((node) =>
+        (["plain", "tls"] as const).flatMap((transport) => {
+            const listener = node.listeners[transport];
+            if (!listener || isLoopback(listener.publishAddress)) return [];
+            if (transport === "tls" && node.tlsAuthClients === "yes") return [];
+            return [`${node.name}.${transport} (${listener.publishAddress}:${listener.hostPort})`];
+        }),
+    );
 }

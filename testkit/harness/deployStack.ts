@@ -86,7 +86,7 @@ export async function deployStack(
     const values = Object.fromEntries(
         Object.entries(config).map(([k, v]) => [`redis-chain:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
     );
-    pulumi.runtime.setAllConfig(values);
+    pulumi.runtime.setAllConfig(values, secretConfigKeys(config));
     await pulumi.runtime.setMocks(emulator, "redis-chain", "e2e", false);
     const started = Date.now();
     try {
@@ -107,6 +107,16 @@ export async function deployStack(
         await emulator.destroy().catch((e) => log(String(e)));
         throw error;
     }
+}
+
+/**
+ * The keys a user would have stored with `pulumi config set --secret`: `hosts` when a host carries
+ * an engine key (`--path 'hosts.<host>.keyPem'` makes the whole key secret), as the program requires.
+ */
+function secretConfigKeys(config: StackConfig): string[] {
+    const hosts = typeof config.hosts === "string" ? (JSON.parse(config.hosts) as unknown) : config.hosts;
+    const hasKey = typeof hosts === "object" && hosts !== null && Object.values(hosts).some((h) => (h as { keyPem?: unknown })?.keyPem !== undefined);
+    return hasKey ? ["redis-chain:hosts"] : [];
 }
 
 async function resolveAll(program: Record<string, unknown>): Promise<DeployedOutputs> {

@@ -68,11 +68,28 @@ describe.each(CASES)("the seed stack on $label ($image)", ({ image, prefix, bina
         expect(stack.outputs.checkElapsedMs).toBeGreaterThan(0);
         const check = stack.emulator.created.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
         expect(check?.state.nodesChecked).toBe(3);
+        // The provider ran in its own process and returned no credentials to store.
+        expect(check?.state).not.toHaveProperty("credentials");
     });
 
     it(`runs ${binary} as uid ${SERVER_UID} in every node`, async () => {
         for (const node of ["redis-a", "redis-b", "redis-c"]) {
             expect(await serverProcess(`${prefix}${node}`)).toEqual({ name: binary, uid: SERVER_UID });
+        }
+    });
+
+    it("keeps only CHOWN, SETUID and SETGID, none effective in the server, no new privileges; /data is the server's", async () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const status = await docker(["exec", `${prefix}${node}`, "cat", "/proc/1/status"]);
+            const field = (name: string) => status.match(new RegExp(`^${name}:\\s*(\\S+)`, "m"))?.[1];
+            // Bits 0, 6 and 7: CAP_CHOWN, CAP_SETGID, CAP_SETUID.
+            expect({ bounding: field("CapBnd"), effective: field("CapEff"), noNewPrivs: field("NoNewPrivs") }).toEqual({
+                bounding: "00000000000000c1",
+                effective: "0000000000000000",
+                noNewPrivs: "1",
+            });
+            const owners = await docker(["exec", `${prefix}${node}`, "sh", "-c", "find /data -exec stat -c %u {} + | sort -u"]);
+            expect(owners.trim()).toBe(SERVER_UID);
         }
     });
 
