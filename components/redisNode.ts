@@ -46,6 +46,10 @@ export interface RedisNodeArgs {
     readonly auth?: NodeAuthFiles;
     /** Docker restart policy. */
     readonly restart: RestartPolicy;
+    /** The stack's ServerReleaseGuard: volume and container wait for its check to pass. */
+    readonly releaseGuard?: pulumi.Resource;
+    /** Rollout gates of this node's replicas: the container is replaced only once each has returned. */
+    readonly rolloutGates?: readonly pulumi.Resource[];
 }
 
 /** One Redis server: its data volume and its container, configured entirely through uploads. */
@@ -63,7 +67,7 @@ export class RedisNode extends pulumi.ComponentResource {
         const volume = new docker.Volume(
             `${name}-data`,
             { name: `${node.containerName}-data`, labels: [{ label: "redis-chain.node", value: node.name }] },
-            { parent: this },
+            { parent: this, dependsOn: args.releaseGuard ? [args.releaseGuard] : [] },
         );
         const container = new docker.Container(
             `${name}-container`,
@@ -100,7 +104,9 @@ export class RedisNode extends pulumi.ComponentResource {
                     { label: "redis-chain.role", value: node.role },
                 ],
             },
-            { parent: this },
+            // Ordering only, never an input: a dependency through an input would make the engine
+            // delete this container together with the one it depends on (see RedisChain).
+            { parent: this, dependsOn: [...(args.releaseGuard ? [args.releaseGuard] : []), ...(args.rolloutGates ?? [])] },
         );
         this.containerId = container.id;
         this.containerName = container.name;

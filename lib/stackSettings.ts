@@ -14,6 +14,7 @@ import { ConfigError } from "./configError";
 import { DockerHost, parseDockerHosts } from "./dockerHosts";
 import { parseTopology } from "./parseTopology";
 import { ReplicationTuning } from "./redisConf";
+import { RolloutMode } from "./rolloutOrder";
 import { Topology } from "./topology";
 
 export type { RawStackConfig, RestartPolicy } from "./configSchema";
@@ -32,6 +33,8 @@ export interface StackSettings {
     readonly restartPolicy: RestartPolicy;
     /** Every Docker host, "local" first. */
     readonly hosts: readonly DockerHost[];
+    /** How a server change reaches the containers. */
+    readonly rollout: RolloutMode;
 }
 
 type Shape = typeof stackConfigSchema.shape;
@@ -89,6 +92,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         authEnabled: value.auth,
         restartPolicy,
         hosts,
+        rollout: value.rollout,
     };
 }
 

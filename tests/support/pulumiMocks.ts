@@ -24,6 +24,8 @@ export interface Registration {
     urn?: string;
     /** URN of the parent; "" when the resource has none. */
     parentUrn?: string;
+    /** URNs the SDK sent as the resource's dependencies (explicit `dependsOn` and input dependencies). */
+    dependencies?: string[];
 }
 
 /** Fake provider outputs, so PEM-consuming resources get realistic-looking text. */
@@ -89,6 +91,7 @@ interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
+    getDependenciesList(): string[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 interface RegisterResponse {
@@ -114,6 +117,7 @@ function recordParents(registrations: Registration[]): void {
                     entry.urn = resp.getUrn();
                     entry.parentUrn = req.getParent();
                     entry.rawInputs = rawInputs;
+                    entry.dependencies = req.getDependenciesList();
                 }
             }
             callback(err, resp);

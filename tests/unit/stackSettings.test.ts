@@ -28,6 +28,7 @@ describe("parseStackSettings: defaults", () => {
             authEnabled: true,
             restartPolicy: "unless-stopped",
             hosts: [{ name: "local", address: "127.0.0.1", publishAddress: "127.0.0.1" }],
+            rollout: "rolling",
         });
     });
 
@@ -56,6 +57,7 @@ describe("parseStackSettings: explicit valid values", () => {
             replBacklogSizeMb: "128",
             auth: "false",
             restartPolicy: "on-failure",
+            rollout: "parallel",
         });
         expect({ ...settings, topology: undefined }).toEqual({
             topology: undefined,
@@ -68,7 +70,15 @@ describe("parseStackSettings: explicit valid values", () => {
             tuning: { disklessSyncDelaySeconds: 5, backlogSizeMb: 128 },
             authEnabled: false,
             restartPolicy: "on-failure",
+            rollout: "parallel",
         });
+    });
+
+    it("rollout defaults to rolling and refuses an unknown mode", () => {
+        expect(parseStackSettings({ nodes: seedNodes() }).rollout).toBe("rolling");
+        expect(rejection({ nodes: seedNodes(), rollout: "all-at-once" }).problems).toEqual([
+            'rollout: "all-at-once" is not a rollout mode; use rolling or parallel',
+        ]);
     });
 
     it.each(["no", "on-failure", "always", "unless-stopped"])("accepts restartPolicy %s", (restartPolicy) => {
