@@ -6,7 +6,7 @@ import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harne
 import { docker } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor } from "../../testkit/redisClient";
-import { convergeMs, testStack } from "../../testkit/stacks";
+import { REPLICATION_CHECK_TYPE, convergeMs, testStack } from "../../testkit/stacks";
 import { expectNothingLeft, infoReplication, redisCli, runVerify } from "./support";
 
 const PREFIX = "e2e-seed-";
@@ -26,7 +26,7 @@ afterAll(async () => {
 describe("seed stack on a real Docker engine", () => {
     it("ran the post-deploy check resource, which proved every link", () => {
         expect(stack.outputs.checkElapsedMs).toBeGreaterThan(0);
-        const check = stack.emulator.created.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+        const check = stack.emulator.created.find((r) => r.type === REPLICATION_CHECK_TYPE);
         expect(check?.state.nodesChecked).toBe(3);
     });
 
