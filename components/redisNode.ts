@@ -49,6 +49,10 @@ export interface RedisNodeArgs {
     readonly restart: RestartPolicy;
     /** The container's memory limit in MB (see containerMemoryLimitMb); changed in place. */
     readonly memoryMb: number;
+    /** The stack's ServerReleaseGuard: volume and container wait for its check to pass. */
+    readonly releaseGuard?: pulumi.Resource;
+    /** Rollout gates of this node's replicas: the container is replaced only once each has returned. */
+    readonly rolloutGates?: readonly pulumi.Resource[];
 }
 
 /** One Redis server: its data volume and its container, configured entirely through uploads. */
@@ -66,7 +70,7 @@ export class RedisNode extends pulumi.ComponentResource {
         const volume = new docker.Volume(
             `${name}-data`,
             { name: `${node.containerName}-data`, labels: [{ label: "redis-chain.node", value: node.name }] },
-            { parent: this },
+            { parent: this, dependsOn: args.releaseGuard ? [args.releaseGuard] : [] },
         );
         const container = new docker.Container(
             `${name}-container`,
@@ -116,10 +120,16 @@ export class RedisNode extends pulumi.ComponentResource {
                     { label: "redis-chain.role", value: node.role },
                 ],
             },
+            // Ordering only, never an input: a dependency through an input would make the engine
+            // delete this container together with the one it depends on (see RedisChain).
             // The engine makes an output secret only where the same-named input is secret as a
             // whole; the uploads list is not (only some of its entries are), so the provider's
             // echo of it would sit in the state in plain text.
-            { parent: this, additionalSecretOutputs: ["uploads"] },
+            {
+                parent: this,
+                dependsOn: [...(args.releaseGuard ? [args.releaseGuard] : []), ...(args.rolloutGates ?? [])],
+                additionalSecretOutputs: ["uploads"],
+            },
         );
         this.containerId = container.id;
         this.containerName = container.name;

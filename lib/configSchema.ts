@@ -10,6 +10,7 @@ import { z } from "zod";
 import { DEFAULT_APPLICATION_ACCESS } from "./aclUsers";
 import { DEFAULT_MEMORY, MAXMEMORY_POLICIES } from "./memoryLimits";
 import { DEFAULT_TUNING } from "./redisConf";
+import { ROLLOUT_MODES } from "./rolloutOrder";
 import { SERVER_KINDS } from "./serverRelease";
 
 /** Every default of the stack config, in one place. */
@@ -40,6 +41,11 @@ export const CONFIG_DEFAULTS = {
     maxmemoryMb: DEFAULT_MEMORY.maxmemoryMb,
     /** Writes past maxmemory fail; nothing replicated is dropped silently. */
     maxmemoryPolicy: DEFAULT_MEMORY.policy,
+    /**
+     * Leaves first, the master last, each node back and linked before its upstream goes down: a
+     * replica never runs an older server than its upstream while a server change rolls out.
+     */
+    rollout: "rolling",
 } as const;
 
 // Docker network aliases are DNS names, and the node name is also a certificate SAN.
@@ -259,6 +265,10 @@ export const stackConfigSchema = z.object({
     replWriteRateMbPerSecond: integerString(1, 4096).optional(),
     /** Longest outage of a replica (restart included) that must end in a partial resync, s. */
     replOutageSeconds: integerString(1, 86400).optional(),
+    /** How a server change reaches the containers: `rolling` (one node after the other, leaves first) or `parallel`. */
+    rollout: z
+        .enum(ROLLOUT_MODES, { error: (iss) => `"${String(iss.input)}" is not a rollout mode; use ${ROLLOUT_MODES.join(" or ")}` })
+        .default(CONFIG_DEFAULTS.rollout),
 });
 
 export type StackConfigKey = keyof typeof stackConfigSchema.shape;

@@ -259,6 +259,8 @@ function checkMasterPersistence(nodes: readonly NodeConfig[], restartPolicy: str
 interface NodeServer {
     readonly image: string;
     readonly release: ServerRelease;
+    /** The config field that sets the release (NodeSpec.releaseField). */
+    readonly field: string;
 }
 
 /**
@@ -279,11 +281,12 @@ function resolveServers(
     nodes.forEach((node, i) => {
         const image = node.image ?? stackImage;
         if (node.image === undefined && node.server === undefined) {
-            if (stack.ok) servers.set(node.name, { image, release: stack.release });
+            if (stack.ok) servers.set(node.name, { image, release: stack.release, field: options.server ? "server" : "image" });
             return;
         }
         const resolved = resolveServerRelease(image, node.server ?? options.server);
-        if (resolved.ok) servers.set(node.name, { image, release: resolved.release });
+        const field = `nodes[${i}].${node.server !== undefined ? "server" : "image"}`;
+        if (resolved.ok) servers.set(node.name, { image, release: resolved.release, field });
         else problems.push(fieldProblem(`${where(i, node.name)}.`, resolved));
     });
     nodes.forEach((node, i) => {
@@ -419,5 +422,6 @@ function toNodeSpec(
         replicas: all.filter((n) => n.replicaOf === node.name).map((n) => n.name),
         image: server.image,
         release: server.release,
+        releaseField: server.field,
     };
 }

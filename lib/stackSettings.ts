@@ -17,6 +17,7 @@ import { DockerHost, parseDockerHosts } from "./dockerHosts";
 import { parseTopology } from "./parseTopology";
 import { MemorySettings } from "./memoryLimits";
 import { ReplicationTuning } from "./redisConf";
+import { RolloutMode } from "./rolloutOrder";
 import { Topology } from "./topology";
 
 export type { RawStackConfig, RestartPolicy } from "./configSchema";
@@ -38,6 +39,8 @@ export interface StackSettings {
     readonly restartPolicy: RestartPolicy;
     /** Every Docker host, "local" first. */
     readonly hosts: readonly DockerHost[];
+    /** How a server change reaches the containers. */
+    readonly rollout: RolloutMode;
 }
 
 type Shape = typeof stackConfigSchema.shape;
@@ -113,6 +116,7 @@ export function parseStackSettings(raw: RawStackConfig, meta: StackConfigMeta = 
         memory: { maxmemoryMb: value.maxmemoryMb, policy: value.maxmemoryPolicy },
         restartPolicy,
         hosts,
+        rollout: value.rollout,
     };
 }
 

@@ -70,6 +70,8 @@ export interface NodeSpec {
     readonly image: string;
     /** The server release in that image; decides binaries, directives and data format. */
     readonly release: ServerRelease;
+    /** The config field that sets that release: `nodes[2].image`, `nodes[2].server`, or the stack's `image`/`server`. */
+    readonly releaseField: string;
 }
 
 /** A validated topology, masters before their replicas (parents always precede children). */

@@ -8,7 +8,7 @@ import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harne
 import { docker } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor, targetFor } from "../../testkit/redisClient";
-import { testStack, withHostPorts } from "../../testkit/stacks";
+import { REPLICATION_CHECK_TYPE, testStack, withHostPorts } from "../../testkit/stacks";
 import { SERVER_IMAGES } from "../../testkit/testBed";
 import { WriteLoadResult, startWriteLoad } from "../../testkit/writeLoad/writeLoad";
 import { readBack, waitConverged } from "./chainProbes";
@@ -66,7 +66,7 @@ describe.each(CASES)("the seed stack on $label ($image)", ({ image, prefix, bina
 
     it("ran the post-deploy check, which proved every link", () => {
         expect(stack.outputs.checkElapsedMs).toBeGreaterThan(0);
-        const check = stack.emulator.created.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+        const check = stack.emulator.created.find((r) => r.type === REPLICATION_CHECK_TYPE);
         expect(check?.state.nodesChecked).toBe(3);
         // The provider ran in its own process and returned no credentials to store.
         expect(check?.state).not.toHaveProperty("credentials");

@@ -17,6 +17,7 @@ import {
     resolveDeep,
     setStackConfig,
 } from "../support/pulumiMocks";
+import { REPLICATION_CHECK_TYPE } from "../../testkit/stacks";
 import { seedNodes } from "../support/seed";
 
 failOnUnhandledRejections();
@@ -134,7 +135,7 @@ describe.each([
     });
 
     it("the check keeps its credentials as a secret input and returns none", () => {
-        const check = registrations.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"))!;
+        const check = registrations.find((r) => r.type === REPLICATION_CHECK_TYPE)!;
         expect(isSecretInput(check.rawInputs!.credentials)).toBe(true);
         expect(check.outputs!.credentials).toBeUndefined();
         expect(check.additionalSecretOutputs).toContain("credentials");

@@ -44,6 +44,8 @@ const T = {
     // ReplicationCheck passes module "redis-chain" and type "ReplicationCheck" to dynamic.Resource,
     // and the SDK builds `pulumi-nodejs:dynamic/<module>:<type>` from them (dynamic/index.js).
     check: "pulumi-nodejs:dynamic/redis-chain:ReplicationCheck",
+    guard: "pulumi-nodejs:dynamic/redis-chain:ServerReleaseGuard",
+    gate: "pulumi-nodejs:dynamic/redis-chain:RolloutGate",
     dockerProvider: "pulumi:providers:docker",
 };
 const CONF = "/usr/local/etc/redis/redis.conf";
@@ -140,6 +142,9 @@ describe("the seed stack", TEST_TIMEOUT, () => {
                 `${T.password} redis-chain-passwords-replication`,
                 `${T.password} redis-chain-passwords-healthcheck`,
                 `${T.check} redis-chain-check`,
+                `${T.guard} redis-chain-server-releases`,
+                `${T.gate} redis-chain-redis-b-rollout`,
+                `${T.gate} redis-chain-redis-c-rollout`,
             ].sort(),
         );
     });
@@ -183,6 +188,9 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             "redis-chain-passwords-replication": "redis-chain-passwords",
             "redis-chain-passwords-healthcheck": "redis-chain-passwords",
             "redis-chain-check": "redis-chain",
+            "redis-chain-server-releases": "redis-chain",
+            "redis-chain-redis-b-rollout": "redis-chain",
+            "redis-chain-redis-c-rollout": "redis-chain",
         });
         // The root component has no parent under mocks (no Stack resource is registered).
         expect(findCreated(run.registrations, T.chain, "redis-chain").parentUrn).toBe("");
@@ -531,6 +539,68 @@ describe("allowScripting true, maxmemoryMb 1024, maxmemoryPolicy allkeys-lru", T
     });
 });
 
+describe("the rollout graph of the seed stack", TEST_TIMEOUT, () => {
+    let rolling: Run;
+    let parallel: Run;
+    beforeAll(async () => {
+        rolling = await runProgram({ nodes: seedNodes(), image: "redis:7.0.15" });
+        parallel = await runProgram({ nodes: seedNodes(), image: "redis:7.0.15", rollout: "parallel" });
+    }, SETUP_TIMEOUT);
+
+    const urnOf = (run: Run, type: string, name: string) => findCreated(run.registrations, type, name).urn!;
+    const dependencyNames = (run: Run, type: string, name: string) => {
+        const byUrn = new Map(run.registrations.map((r) => [r.urn, r.name]));
+        return findCreated(run.registrations, type, name).dependencies!.map((urn) => byUrn.get(urn) ?? urn).sort();
+    };
+
+    it("rolling: A's container waits for B's gate, B's for C's gate, C's for no gate", () => {
+        const gates = (node: string) => dependencyNames(rolling, T.container, `redis-chain-${node}-container`).filter((n) => n.endsWith("-rollout"));
+        expect([gates("redis-a"), gates("redis-b"), gates("redis-c")]).toEqual([["redis-chain-redis-b-rollout"], ["redis-chain-redis-c-rollout"], []]);
+    });
+
+    it("a gate takes nothing from any container: it polls its replica, so it runs while that container is replaced", () => {
+        for (const gate of ["redis-chain-redis-b-rollout", "redis-chain-redis-c-rollout"]) {
+            const deps = dependencyNames(rolling, T.gate, gate);
+            expect(deps.filter((n) => n.endsWith("-container") || n.endsWith("-data"))).toEqual([]);
+            expect(deps).toContain("redis-chain-server-releases");
+        }
+    });
+
+    it("each gate: its replica's endpoints, declared release, CA, secret credentials, and a bound per node it waits through", () => {
+        const c = findCreated(rolling.registrations, T.gate, "redis-chain-redis-c-rollout");
+        expect(c.inputs.node.name).toBe("redis-c");
+        expect(c.inputs.node.tls.url).toBe("rediss://127.0.0.1:26380");
+        expect(c.inputs.release).toEqual({ kind: "redis", version: "7.0.15" });
+        expect(c.inputs.caCertPem).toBe(fakeCert("redis-chain-ca-cert"));
+        expect(c.rawInputs!.credentials).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: { username: "check", password: FAKE_PASSWORDS.check } });
+        expect(c.inputs.timeoutMs).toBe(60_000);
+        expect(findCreated(rolling.registrations, T.gate, "redis-chain-redis-b-rollout").inputs.timeoutMs).toBe(120_000);
+    });
+
+    it("every image, volume and container waits for the release guard, which holds each node's declared server", () => {
+        const waiting = rolling.registrations.filter((r) => [T.image, T.volume, T.container].includes(r.type));
+        expect(waiting).toHaveLength(7);
+        const guard = urnOf(rolling, T.guard, "redis-chain-server-releases");
+        for (const r of waiting) expect({ name: r.name, waits: r.dependencies!.includes(guard) }).toEqual({ name: r.name, waits: true });
+        expect(findCreated(rolling.registrations, T.guard, "redis-chain-server-releases").inputs.nodes).toEqual(
+            ["redis-a", "redis-b", "redis-c"].map((node) => ({
+                node,
+                field: "image",
+                image: "redis:7.0.15",
+                release: { kind: "redis", major: 7, minor: 0, patch: 15 },
+            })),
+        );
+    });
+
+    it("parallel: no gates, and no container waits for another node", () => {
+        expect(ofType(parallel.registrations, T.gate)).toEqual([]);
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            expect(dependencyNames(parallel, T.container, `redis-chain-${node}-container`).filter((n) => n.endsWith("-rollout"))).toEqual([]);
+        }
+        expect(ofType(parallel.registrations, T.guard)).toHaveLength(1);
+    });
+});
+
 describe("postDeployCheck false", TEST_TIMEOUT, () => {
     let run: Run;
     beforeAll(async () => {
@@ -538,7 +608,7 @@ describe("postDeployCheck false", TEST_TIMEOUT, () => {
     }, SETUP_TIMEOUT);
 
     it("registers no check resource, and still the whole chain", () => {
-        expect(run.registrations.filter((r) => r.type.startsWith("pulumi-nodejs:"))).toEqual([]);
+        expect(ofType(run.registrations, T.check)).toEqual([]);
         expect(ofType(run.registrations, T.container)).toHaveLength(3);
         expect(run.exported.checkElapsedMs).toBe("disabled");
     });

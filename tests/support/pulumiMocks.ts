@@ -30,6 +30,8 @@ export interface Registration {
     urn?: string;
     /** URN of the parent; "" when the resource has none. */
     parentUrn?: string;
+    /** URNs the SDK sent as the resource's dependencies (explicit `dependsOn` and input dependencies). */
+    dependencies?: string[];
 }
 
 /** Fake provider outputs, so PEM-consuming resources get realistic-looking text. */
@@ -95,6 +97,7 @@ interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
+    getDependenciesList(): string[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
     getAdditionalsecretoutputsList(): string[];
 }
@@ -127,6 +130,7 @@ function recordParents(registrations: Registration[]): void {
                     entry.parentUrn = req.getParent();
                     entry.rawInputs = rawInputs;
                     entry.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+                    entry.dependencies = req.getDependenciesList();
                 }
             }
             callback(err, resp);

@@ -28,7 +28,7 @@ const TWO_HOSTS: ReadonlyMap<string, HostAddresses> = new Map([
 const seedAcrossHosts = () => seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
 
 /** The image and release every node runs when the config names neither. */
-const SEED_SERVER = { image: "redis:8.6.7", release: { kind: "redis", major: 8, minor: 6, patch: 7 } } as const;
+const SEED_SERVER = { image: "redis:8.6.7", release: { kind: "redis", major: 8, minor: 6, patch: 7 }, releaseField: "image" } as const;
 
 // The seed model, written out by hand: what every later layer (conf, ports, outputs) relies on.
 const SEED_A: NodeSpec = {

@@ -30,6 +30,7 @@ describe("parseStackSettings: defaults", () => {
             memory: { maxmemoryMb: 256, policy: "noeviction" },
             restartPolicy: "unless-stopped",
             hosts: [{ name: "local", address: "127.0.0.1", publishAddress: "127.0.0.1" }],
+            rollout: "rolling",
         });
     });
 
@@ -61,6 +62,7 @@ describe("parseStackSettings: explicit valid values", () => {
             maxmemoryMb: "1024",
             maxmemoryPolicy: "allkeys-lru",
             restartPolicy: "on-failure",
+            rollout: "parallel",
         });
         expect({ ...settings, topology: undefined }).toEqual({
             topology: undefined,
@@ -75,7 +77,15 @@ describe("parseStackSettings: explicit valid values", () => {
             access: { allowScripting: true },
             memory: { maxmemoryMb: 1024, policy: "allkeys-lru" },
             restartPolicy: "on-failure",
+            rollout: "parallel",
         });
+    });
+
+    it("rollout defaults to rolling and refuses an unknown mode", () => {
+        expect(parseStackSettings({ nodes: seedNodes() }).rollout).toBe("rolling");
+        expect(rejection({ nodes: seedNodes(), rollout: "all-at-once" }).problems).toEqual([
+            'rollout: "all-at-once" is not a rollout mode; use rolling or parallel',
+        ]);
     });
 
     it.each(["no", "on-failure", "always", "unless-stopped"])("accepts restartPolicy %s", (restartPolicy) => {
