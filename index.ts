@@ -1,5 +1,6 @@
 // Reads the stack config, deploys the chain, and exports what clients need to connect.
 import * as pulumi from "@pulumi/pulumi";
+import { isConfigSecret } from "./components/configSecrets";
 import { RedisChain } from "./components/redisChain";
 import { STACK_CONFIG_KEYS } from "./lib/configSchema";
 import { chainMetricsOutputs } from "./lib/metricsOutputs";
@@ -9,7 +10,9 @@ import { parseStackSettings } from "./lib/stackSettings";
 const config = new pulumi.Config("redis-chain");
 // Every key as the string Pulumi stores; the schema parses object-valued keys (nodes, hosts) itself.
 // Validation throws before any resource is registered, so bad config creates nothing.
-const settings = parseStackSettings(Object.fromEntries(STACK_CONFIG_KEYS.map((key) => [key, config.get(key)])));
+const settings = parseStackSettings(Object.fromEntries(STACK_CONFIG_KEYS.map((key) => [key, config.get(key)])), {
+    secretKeys: STACK_CONFIG_KEYS.filter((key) => isConfigSecret(`redis-chain:${key}`)),
+});
 
 const chain = new RedisChain("redis-chain", settings);
 const metrics = chainMetricsOutputs(settings);

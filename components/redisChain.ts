@@ -4,10 +4,12 @@ import { MetricsSettings, RestartPolicy } from "../lib/stackSettings";
 import { ApplicationAccess, CHECK_USER, renderNodeUsersFile } from "../lib/aclUsers";
 import { CONFIG_DEFAULTS } from "../lib/configSchema";
 import { DockerHost } from "../lib/dockerHosts";
-import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
+import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, certificateIpAddresses, nodeConnectionInfo } from "../lib/connectionInfo";
 import { imageResourceName } from "../lib/imageResources";
 import { MemorySettings, containerMemoryLimitMb } from "../lib/memoryLimits";
 import { ReplicationTuning, nodeMemory, renderRedisConf } from "../lib/redisConf";
+import { RolloutMode, rolloutSteps } from "../lib/rolloutOrder";
+import { guardedReleases } from "../lib/serverReleaseGuard";
 import { LOCAL_HOST, NodeSpec, Topology } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
@@ -15,6 +17,8 @@ import { NodeCertificate } from "./nodeCertificate";
 import { RedisNode } from "./redisNode";
 import { deployExporters, exporterPassword } from "./chainExporters";
 import { ReplicationCheck } from "./replicationCheck";
+import { RolloutGate } from "./rolloutGate";
+import { ServerReleaseGuard } from "./serverReleaseGuard";
 
 /** Arguments of a whole replication topology on one Docker engine. */
 export interface RedisChainArgs {
@@ -38,16 +42,18 @@ export interface RedisChainArgs {
     readonly restartPolicy: RestartPolicy;
     /** Run the post-deploy replication check. */
     readonly checkEnabled: boolean;
-    /** Bound for the check's wait for links, in ms. */
+    /** Bound for the check's wait for links, in ms; also each node's bound in a rolling server change. */
     readonly checkTimeoutMs: number;
     /** Exporter image; the nodes with `metrics` in the topology get an exporter. */
     readonly metrics?: Pick<MetricsSettings, "exporterImage">;
+    /** How a server change reaches the containers: one node after the other, or all at once. */
+    readonly rollout: RolloutMode;
 }
 
 /** What the chain needs on one Docker host. */
 interface HostResources {
     readonly provider?: docker.Provider;
-    /** The pulled image's ID, per image reference its nodes run. */
+    /** The pulled image's ID, per image reference its nodes run (pulled only once the release guard passed). */
     readonly imageIds: ReadonlyMap<string, pulumi.Output<string>>;
     readonly networkName: pulumi.Output<string>;
 }
@@ -86,10 +92,13 @@ export class RedisChain extends pulumi.ComponentResource {
         const { topology } = args;
         const child = { parent: this };
 
+        // Registered first and depended on by every image, volume and container: a server change the
+        // data format forbids fails its check before any of them is registered.
+        const releaseGuard = new ServerReleaseGuard(`${name}-server-releases`, { nodes: guardedReleases(topology) }, child);
         const hostResources = new Map(
             args.hosts
                 .filter((host) => topology.nodes.some((n) => n.host === host.name))
-                .map((host) => [host.name, this.hostResources(name, host, args)] as const),
+                .map((host) => [host.name, this.hostResources(name, host, args, releaseGuard)] as const),
         );
         const ca = topology.nodes.some((n) => n.speaksTls) ? new CertificateAuthority(`${name}-ca`, {}, child) : undefined;
         const passwords = args.authEnabled ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
@@ -126,6 +135,8 @@ export class RedisChain extends pulumi.ComponentResource {
         );
         const exporterPw = passwords && topology.nodes.some((n) => n.metrics) ? exporterPassword(name, this) : undefined;
         const nodeResources = new Map<string, RedisNode>();
+        const caCertPem = ca ? ca.certPem : pulumi.output("");
+        const gates = this.rolloutGates(name, args, caCertPem, this.checkCredentials, releaseGuard);
 
         this.connectionInfo = {};
         this.containerIds = {};
@@ -149,6 +160,8 @@ export class RedisChain extends pulumi.ComponentResource {
                             .apply(([values, exporter]) => renderNodeUsersFile(node, { ...values, exporter }, args.access)),
                         healthcheckPassword: passwords.values.apply((values) => values.healthcheck),
                     },
+                    releaseGuard,
+                    rolloutGates: gates.filter((g) => g.upstream === node.name).map((g) => g.gate),
                 },
                 // The node's volume and container go to its host's engine.
                 { parent: this, providers: host.provider ? [host.provider] : undefined },
@@ -157,7 +170,7 @@ export class RedisChain extends pulumi.ComponentResource {
             this.containerIds[node.name] = redisNode.containerId;
             nodeResources.set(node.name, redisNode);
         }
-        this.caCertPem = ca ? ca.certPem : pulumi.output("");
+        this.caCertPem = caCertPem;
         this.networkNames = Object.fromEntries([...hostResources].map(([host, resources]) => [host, resources.networkName]));
         this.exporterContainerIds = deployExporters(
             name,
@@ -193,7 +206,49 @@ export class RedisChain extends pulumi.ComponentResource {
         this.registerOutputs({ connectionInfo: this.connectionInfo, caCertPem: this.caCertPem, networkNames: this.networkNames });
     }
 
-    private hostResources(name: string, host: DockerHost, args: RedisChainArgs): HostResources {
+    /**
+     * In `rolling` mode, one RolloutGate per replica, which its upstream's container `dependsOn`.
+     * How the engine orders this (pulumi/pulumi):
+     * - the Node SDK sends a resource's RegisterResource only after the URNs of all its `dependsOn`
+     *   resources resolved (sdk/nodejs/runtime/resource.ts, `prepareResource`, phase "dependency-urns");
+     * - the engine answers a RegisterResource, and so resolves the URN, only once that resource's step
+     *   is done (pkg/resource/deploy/source_eval.go, `(*resmon).RegisterResource`: "Now block waiting
+     *   for the operation to finish");
+     * - a delete-before-replace deletes early only dependents whose replace-forcing inputs depend on
+     *   the replaced resource (pkg/resource/deploy/step_generator.go, `calculateDependentReplacements`);
+     *   a `dependsOn` edge is ordering only.
+     * So an upstream's container is registered, and replaced, only after the gates of its replicas
+     * returned: leaves first, the master last. A gate takes no input from its replica's container: it
+     * polls the replica by its published port, so its update runs while that container is replaced,
+     * and a first deploy (gates create without waiting) still creates every container at once.
+     */
+    private rolloutGates(
+        name: string,
+        args: RedisChainArgs,
+        caCertPem: pulumi.Input<string>,
+        credentials: pulumi.Input<ChainCredentials>,
+        releaseGuard: ServerReleaseGuard,
+    ): { readonly upstream: string; readonly gate: RolloutGate }[] {
+        return rolloutSteps(args.topology, args.rollout).map((step) => {
+            const replica = args.topology.nodes.find((n) => n.name === step.replica)!;
+            const { kind, major, minor, patch } = replica.release;
+            const gate = new RolloutGate(
+                `${name}-${replica.name}-rollout`,
+                {
+                    node: nodeConnectionInfo(replica),
+                    caCertPem,
+                    credentials,
+                    release: { kind, version: [major, minor, patch].filter((n) => n !== undefined).join(".") },
+                    timeoutMs: args.checkTimeoutMs * step.waitsForNodes,
+                },
+                // A refused server change must not leave gates polling for a release never deployed.
+                { parent: this, dependsOn: [releaseGuard] },
+            );
+            return { upstream: step.upstream, gate };
+        });
+    }
+
+    private hostResources(name: string, host: DockerHost, args: RedisChainArgs, releaseGuard: ServerReleaseGuard): HostResources {
         // The local host keeps the default provider and the plain resource names of a one-host stack.
         const prefix = host.name === LOCAL_HOST ? name : `${name}-${host.name}`;
         const provider =
@@ -214,7 +269,8 @@ export class RedisChain extends pulumi.ComponentResource {
         const imageIds = new Map(
             images.map((image) => [
                 image,
-                new docker.RemoteImage(imageResourceName(prefix, image, args.image), { name: image, keepLocally: true }, opts).imageId,
+                new docker.RemoteImage(imageResourceName(prefix, image, args.image), { name: image, keepLocally: true }, { ...opts, dependsOn: [releaseGuard] })
+                    .imageId,
             ]),
         );
         const network = new docker.Network(
@@ -227,8 +283,8 @@ export class RedisChain extends pulumi.ComponentResource {
 
     private nodeCertificate(name: string, node: NodeSpec, ca: CertificateAuthority): NodeCertificate {
         // The names a client may dial: container name, alias, the deploying machine's loopback, and
-        // the address its ports are published on.
-        const ipAddresses = [...new Set(["127.0.0.1", node.publishAddress])].filter((ip) => ip !== "0.0.0.0");
+        // the addresses its ports are published on.
+        const ipAddresses = certificateIpAddresses(node);
         return new NodeCertificate(
             `${name}-${node.name}-cert`,
             {

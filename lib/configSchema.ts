@@ -10,6 +10,7 @@ import { z } from "zod";
 import { DEFAULT_APPLICATION_ACCESS } from "./aclUsers";
 import { DEFAULT_MEMORY, MAXMEMORY_POLICIES } from "./memoryLimits";
 import { DEFAULT_TUNING } from "./redisConf";
+import { ROLLOUT_MODES } from "./rolloutOrder";
 import { SERVER_KINDS } from "./serverRelease";
 
 /** Every default of the stack config, in one place. */
@@ -67,6 +68,11 @@ export const CONFIG_DEFAULTS = {
         /** An exporter may be unreachable, or see its node down, this long before alerting, s. */
         exporterDownSeconds: 30,
     },
+    /**
+     * Leaves first, the master last, each node back and linked before its upstream goes down: a
+     * replica never runs an older server than its upstream while a server change rolls out.
+     */
+    rollout: "rolling",
 } as const;
 
 // Docker network aliases are DNS names, and the node name is also a certificate SAN.
@@ -76,6 +82,11 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 /** True for a dotted-quad IPv4 address (Docker publishes ports on IPs, not names). */
 export function isIPv4(value: string): boolean {
     return IPV4.test(value);
+}
+
+/** True for an address only its own machine reaches (127.0.0.0/8). 0.0.0.0 is every interface, not loopback. */
+export function isLoopback(address: string): boolean {
+    return address.startsWith("127.");
 }
 
 const quoted = (value: unknown) => JSON.stringify(value);
@@ -156,6 +167,11 @@ export const nodeSchema = z.strictObject(
         host: z.string({ error: "expected a host name" }).optional(),
         /** Accept a plain link from a node on another host (unencrypted between machines). */
         allowPlainAcrossHosts: flag.optional(),
+        /**
+         * Accept this node's plain listener published on an address other than loopback, where anyone
+         * on that network reaches it without encryption (and sees the password pass).
+         */
+        allowPlainOnNetwork: flag.optional(),
         /** The node's own image, e.g. to upgrade the chain node by node; default the stack's image. */
         image: imageSchema.optional(),
         /** The node's own `server:` block; default the stack's. */
@@ -189,12 +205,17 @@ export const dockerHostSchema = z.strictObject(
             .optional(),
         /** Address other hosts and the deploying machine use to reach ports published there. */
         address: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address other hosts can reach; set the host's address` }).optional(),
-        /** Address ports not used across hosts are published on; default `address` (the publish address for local). */
+        /** Address ports no other machine needs are published on; default 127.0.0.1 (the stack's publishAddress for local). */
         publishAddress: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address` }).optional(),
-        /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS. */
+        /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS; keyPem from secret config. */
         caCertPem: pem,
         certPem: pem,
         keyPem: pem,
+        /**
+         * Accept a tcp:// engine without TLS. Its API is root on that host to anyone who reaches the
+         * port, and the uploads (passwords, keys) cross the network in plain text.
+         */
+        allowInsecureEngine: flag.optional(),
     },
     { error: (iss) => (iss.code === "invalid_type" ? "expected { docker, address }" : undefined) },
 );
@@ -303,6 +324,10 @@ export const stackConfigSchema = z.object({
     metricsScrapeIntervalSeconds: integerString(1, 3600).default(CONFIG_DEFAULTS.metricsScrapeIntervalSeconds),
     /** Alert thresholds; each field optional, defaults in CONFIG_DEFAULTS.alerts. */
     alerts: jsonValue.pipe(alertThresholdsSchema.optional()),
+    /** How a server change reaches the containers: `rolling` (one node after the other, leaves first) or `parallel`. */
+    rollout: z
+        .enum(ROLLOUT_MODES, { error: (iss) => `"${String(iss.input)}" is not a rollout mode; use ${ROLLOUT_MODES.join(" or ")}` })
+        .default(CONFIG_DEFAULTS.rollout),
 });
 
 export type StackConfigKey = keyof typeof stackConfigSchema.shape;

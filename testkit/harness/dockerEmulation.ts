@@ -13,6 +13,7 @@ const CONTAINER_FIELDS = new Set([
     "name", "hostname", "image", "command", "entrypoints", "envs", "labels", "ports", "volumes", "uploads",
     "networksAdvanced", "healthcheck", "restart", "maxRetryCount", "destroyGraceSeconds", "removeVolumes",
     "mustRun", "start", "wait", "waitTimeout", "init", "user", "stopSignal", "stopTimeout", "memory", "memorySwap",
+    "capabilities", "securityOpts",
 ]);
 
 /**
@@ -173,6 +174,10 @@ function containerCreateArgs(name: string, inputs: Inputs): string[] {
     const restart = inputs.restart ?? "no";
     args.push("--restart", restart === "on-failure" && inputs.maxRetryCount ? `on-failure:${inputs.maxRetryCount}` : restart);
     args.push(...memoryArgs(inputs));
+    // HostConfig.CapAdd / CapDrop and SecurityOpt, sent verbatim.
+    for (const cap of inputs.capabilities?.drops ?? []) args.push("--cap-drop", cap);
+    for (const cap of inputs.capabilities?.adds ?? []) args.push("--cap-add", cap);
+    for (const opt of inputs.securityOpts ?? []) args.push("--security-opt", opt);
     if (inputs.stopSignal) args.push("--stop-signal", inputs.stopSignal);
     if (inputs.stopTimeout !== undefined) args.push("--stop-timeout", String(inputs.stopTimeout));
     // The provider always sends Init, false when unset.

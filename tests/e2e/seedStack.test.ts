@@ -7,7 +7,7 @@ import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harne
 import { docker } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor } from "../../testkit/redisClient";
-import { convergeMs, testStack } from "../../testkit/stacks";
+import { REPLICATION_CHECK_TYPE, convergeMs, testStack } from "../../testkit/stacks";
 import { suiteImages } from "../../testkit/testBed";
 import { expectNothingLeft, infoReplication, redisCli, runVerify } from "./support";
 
@@ -30,7 +30,7 @@ describe.each(suiteImages())("seed stack on a real Docker engine, $label ($image
 
     it("ran the post-deploy check resource, which proved every link", () => {
         expect(stack.outputs.checkElapsedMs).toBeGreaterThan(0);
-        const check = stack.emulator.created.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+        const check = stack.emulator.created.find((r) => r.type === REPLICATION_CHECK_TYPE);
         expect(check?.state.nodesChecked).toBe(3);
     });
 

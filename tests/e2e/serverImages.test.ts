@@ -8,7 +8,7 @@ import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harne
 import { docker } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor, targetFor } from "../../testkit/redisClient";
-import { testStack, withHostPorts } from "../../testkit/stacks";
+import { REPLICATION_CHECK_TYPE, testStack, withHostPorts } from "../../testkit/stacks";
 import { SERVER_IMAGES } from "../../testkit/testBed";
 import { WriteLoadResult, startWriteLoad } from "../../testkit/writeLoad/writeLoad";
 import { readBack, waitConverged } from "./chainProbes";
@@ -66,13 +66,30 @@ describe.each(CASES)("the seed stack on $label ($image)", ({ image, prefix, bina
 
     it("ran the post-deploy check, which proved every link", () => {
         expect(stack.outputs.checkElapsedMs).toBeGreaterThan(0);
-        const check = stack.emulator.created.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+        const check = stack.emulator.created.find((r) => r.type === REPLICATION_CHECK_TYPE);
         expect(check?.state.nodesChecked).toBe(3);
+        // The provider ran in its own process and returned no credentials to store.
+        expect(check?.state).not.toHaveProperty("credentials");
     });
 
     it(`runs ${binary} as uid ${SERVER_UID} in every node`, async () => {
         for (const node of ["redis-a", "redis-b", "redis-c"]) {
             expect(await serverProcess(`${prefix}${node}`)).toEqual({ name: binary, uid: SERVER_UID });
+        }
+    });
+
+    it("keeps only CHOWN, SETUID and SETGID, none effective in the server, no new privileges; /data is the server's", async () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const status = await docker(["exec", `${prefix}${node}`, "cat", "/proc/1/status"]);
+            const field = (name: string) => status.match(new RegExp(`^${name}:\\s*(\\S+)`, "m"))?.[1];
+            // Bits 0, 6 and 7: CAP_CHOWN, CAP_SETGID, CAP_SETUID.
+            expect({ bounding: field("CapBnd"), effective: field("CapEff"), noNewPrivs: field("NoNewPrivs") }).toEqual({
+                bounding: "00000000000000c1",
+                effective: "0000000000000000",
+                noNewPrivs: "1",
+            });
+            const owners = await docker(["exec", `${prefix}${node}`, "sh", "-c", "find /data -exec stat -c %u {} + | sort -u"]);
+            expect(owners.trim()).toBe(SERVER_UID);
         }
     });
 

@@ -53,13 +53,17 @@ export async function expectNothingLeft(prefix: string): Promise<void> {
     expect(await leftoversNamed(prefix), `left behind by ${prefix}`).toEqual([]);
 }
 
+/** The uid the official images run the server as, and own `/data` with. */
+const SERVER_UID = "999";
+
 /**
  * The password of the replicator or healthcheck user, read inside a node (it is in no stack output,
  * and the users file holds only hashes): a replica's masterauth, or the healthcheck's password file.
  */
 export async function aclPassword(containerName: string, user: "replicator" | "healthcheck"): Promise<string> {
     if (user === "healthcheck") return (await docker(["exec", containerName, "cat", HEALTHCHECK_PASSWORD_PATH])).trim();
-    const usersFile = await docker(["exec", containerName, "cat", AUTH_CONF_PATH]);
+    // As the server's user: the file is 0600 and root in the container has no DAC_OVERRIDE.
+    const usersFile = await docker(["exec", "--user", SERVER_UID, containerName, "cat", AUTH_CONF_PATH]);
     const match = usersFile.match(/^masterauth (\S+)$/m);
     if (!match) throw new Error(`no masterauth line in ${containerName}'s users file: is it a replica?`);
     return match[1];

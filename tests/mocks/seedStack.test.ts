@@ -44,6 +44,8 @@ const T = {
     // ReplicationCheck passes module "redis-chain" and type "ReplicationCheck" to dynamic.Resource,
     // and the SDK builds `pulumi-nodejs:dynamic/<module>:<type>` from them (dynamic/index.js).
     check: "pulumi-nodejs:dynamic/redis-chain:ReplicationCheck",
+    guard: "pulumi-nodejs:dynamic/redis-chain:ServerReleaseGuard",
+    gate: "pulumi-nodejs:dynamic/redis-chain:RolloutGate",
     dockerProvider: "pulumi:providers:docker",
 };
 const CONF = "/usr/local/etc/redis/redis.conf";
@@ -76,9 +78,9 @@ interface Run {
 }
 
 /** Runs index.ts under fresh mocks with `config`, and waits until everything it registered settled. */
-async function runProgram(config: Record<string, unknown>): Promise<Run> {
+async function runProgram(config: Record<string, unknown>, secretKeys: string[] = []): Promise<Run> {
     const registrations = await installMocks((type) => (type.startsWith("pulumi-nodejs:dynamic") ? FAKE_CHECK_OUTPUTS : {}));
-    setStackConfig(config);
+    setStackConfig(config, secretKeys);
     vi.resetModules();
     const program: Program = await import("../../index");
     // Each container's id first (the containers are the last resources of their nodes), then every export.
@@ -140,6 +142,9 @@ describe("the seed stack", TEST_TIMEOUT, () => {
                 `${T.password} redis-chain-passwords-replication`,
                 `${T.password} redis-chain-passwords-healthcheck`,
                 `${T.check} redis-chain-check`,
+                `${T.guard} redis-chain-server-releases`,
+                `${T.gate} redis-chain-redis-b-rollout`,
+                `${T.gate} redis-chain-redis-c-rollout`,
             ].sort(),
         );
     });
@@ -183,6 +188,9 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             "redis-chain-passwords-replication": "redis-chain-passwords",
             "redis-chain-passwords-healthcheck": "redis-chain-passwords",
             "redis-chain-check": "redis-chain",
+            "redis-chain-server-releases": "redis-chain",
+            "redis-chain-redis-b-rollout": "redis-chain",
+            "redis-chain-redis-c-rollout": "redis-chain",
         });
         // The root component has no parent under mocks (no Stack resource is registered).
         expect(findCreated(run.registrations, T.chain, "redis-chain").parentUrn).toBe("");
@@ -246,6 +254,16 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         }
     });
 
+    it("containers drop every capability but the entrypoint's chown and privilege drop, and gain no privileges", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const inputs = container(run, node).inputs;
+            expect(inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["CHOWN", "SETUID", "SETGID"] });
+            expect(inputs.securityOpts).toEqual(["no-new-privileges:true"]);
+            // Uploads go to the container's "/", which the engine refuses on a read-only rootfs.
+            expect(inputs.readOnly).toBeUndefined();
+        }
+    });
+
     it.each([
         ["redis-a", [{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }]],
         [
@@ -266,12 +284,12 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         }
     });
 
-    it("redis-a uploads its config (public), auth.conf and the healthcheck password (0600, secret)", () => {
+    it("redis-a uploads its config (public), auth.conf (0600) and the healthcheck password (0640), both secret", () => {
         const reg = container(run, "redis-a");
         expect(uploadsOf(reg)).toEqual([
             { file: CONF, content: renderRedisConf(nodeByName(seed, "redis-a")), permissions: "0644" },
             { file: AUTH_CONF, content: renderNodeUsersFile(nodeByName(seed, "redis-a"), FAKE_PASSWORDS), permissions: "0600" },
-            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
+            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0640" },
         ]);
         expect(secretUploads(reg)).toEqual({ [CONF]: false, [AUTH_CONF]: true, [HEALTHCHECK_PASS]: true });
         // The mock monitor hands the whole list over as one secret (the SDK hoists nested secrets).
@@ -286,7 +304,7 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             { file: "/data/tls/redis.crt", content: fakeCert(`redis-chain-${node}-cert-cert`), permissions: "0644" },
             { file: "/data/tls/redis.key", content: fakeKey(`redis-chain-${node}-cert-key`), permissions: "0600" },
             { file: AUTH_CONF, content: renderNodeUsersFile(nodeByName(seed, node), FAKE_PASSWORDS), permissions: "0600" },
-            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
+            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0640" },
         ]);
         // Secret inputs arrive as { [SECRET_SIG_KEY]: SECRET_SIG, value }; the mocks mark no provider
         // output secret, so only the program's own pulumi.secret shows here.
@@ -439,12 +457,16 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
     const VALKEY = "valkey/valkey:8.1.1";
     beforeAll(async () => {
         const nodes = seedNodes().map((n) =>
-            n.name === "redis-c" ? { ...n, image: VALKEY } : n.name === "redis-b" ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true } : n,
+            n.name === "redis-c"
+                ? { ...n, image: VALKEY }
+                : n.name === "redis-b"
+                  ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true }
+                  : { ...n, allowPlainOnNetwork: true },
         );
         run = await runProgram({
             nodes,
             image: "redis:7.0.15",
-            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" } },
+            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", allowInsecureEngine: true } },
         });
     }, SETUP_TIMEOUT);
     const images = () => ofType(run.registrations, T.image).map((r) => [r.name, r.inputs.name]);
@@ -477,12 +499,16 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
     it("the same image list in another node order gives the same resource names", async () => {
         const first = images().sort();
         const nodes = seedNodes().map((n) =>
-            n.name === "redis-c" ? { ...n, image: VALKEY } : n.name === "redis-b" ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true } : n,
+            n.name === "redis-c"
+                ? { ...n, image: VALKEY }
+                : n.name === "redis-b"
+                  ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true }
+                  : { ...n, allowPlainOnNetwork: true },
         );
         const again = await runProgram({
             nodes: [...nodes].reverse(),
             image: "redis:7.0.15",
-            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" } },
+            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", allowInsecureEngine: true } },
         });
         expect(ofType(again.registrations, T.image).map((r) => [r.name, r.inputs.name]).sort()).toEqual(first);
     });
@@ -513,6 +539,68 @@ describe("allowScripting true, maxmemoryMb 1024, maxmemoryPolicy allkeys-lru", T
     });
 });
 
+describe("the rollout graph of the seed stack", TEST_TIMEOUT, () => {
+    let rolling: Run;
+    let parallel: Run;
+    beforeAll(async () => {
+        rolling = await runProgram({ nodes: seedNodes(), image: "redis:7.0.15" });
+        parallel = await runProgram({ nodes: seedNodes(), image: "redis:7.0.15", rollout: "parallel" });
+    }, SETUP_TIMEOUT);
+
+    const urnOf = (run: Run, type: string, name: string) => findCreated(run.registrations, type, name).urn!;
+    const dependencyNames = (run: Run, type: string, name: string) => {
+        const byUrn = new Map(run.registrations.map((r) => [r.urn, r.name]));
+        return findCreated(run.registrations, type, name).dependencies!.map((urn) => byUrn.get(urn) ?? urn).sort();
+    };
+
+    it("rolling: A's container waits for B's gate, B's for C's gate, C's for no gate", () => {
+        const gates = (node: string) => dependencyNames(rolling, T.container, `redis-chain-${node}-container`).filter((n) => n.endsWith("-rollout"));
+        expect([gates("redis-a"), gates("redis-b"), gates("redis-c")]).toEqual([["redis-chain-redis-b-rollout"], ["redis-chain-redis-c-rollout"], []]);
+    });
+
+    it("a gate takes nothing from any container: it polls its replica, so it runs while that container is replaced", () => {
+        for (const gate of ["redis-chain-redis-b-rollout", "redis-chain-redis-c-rollout"]) {
+            const deps = dependencyNames(rolling, T.gate, gate);
+            expect(deps.filter((n) => n.endsWith("-container") || n.endsWith("-data"))).toEqual([]);
+            expect(deps).toContain("redis-chain-server-releases");
+        }
+    });
+
+    it("each gate: its replica's endpoints, declared release, CA, secret credentials, and a bound per node it waits through", () => {
+        const c = findCreated(rolling.registrations, T.gate, "redis-chain-redis-c-rollout");
+        expect(c.inputs.node.name).toBe("redis-c");
+        expect(c.inputs.node.tls.url).toBe("rediss://127.0.0.1:26380");
+        expect(c.inputs.release).toEqual({ kind: "redis", version: "7.0.15" });
+        expect(c.inputs.caCertPem).toBe(fakeCert("redis-chain-ca-cert"));
+        expect(c.rawInputs!.credentials).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: { username: "check", password: FAKE_PASSWORDS.check } });
+        expect(c.inputs.timeoutMs).toBe(60_000);
+        expect(findCreated(rolling.registrations, T.gate, "redis-chain-redis-b-rollout").inputs.timeoutMs).toBe(120_000);
+    });
+
+    it("every image, volume and container waits for the release guard, which holds each node's declared server", () => {
+        const waiting = rolling.registrations.filter((r) => [T.image, T.volume, T.container].includes(r.type));
+        expect(waiting).toHaveLength(7);
+        const guard = urnOf(rolling, T.guard, "redis-chain-server-releases");
+        for (const r of waiting) expect({ name: r.name, waits: r.dependencies!.includes(guard) }).toEqual({ name: r.name, waits: true });
+        expect(findCreated(rolling.registrations, T.guard, "redis-chain-server-releases").inputs.nodes).toEqual(
+            ["redis-a", "redis-b", "redis-c"].map((node) => ({
+                node,
+                field: "image",
+                image: "redis:7.0.15",
+                release: { kind: "redis", major: 7, minor: 0, patch: 15 },
+            })),
+        );
+    });
+
+    it("parallel: no gates, and no container waits for another node", () => {
+        expect(ofType(parallel.registrations, T.gate)).toEqual([]);
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            expect(dependencyNames(parallel, T.container, `redis-chain-${node}-container`).filter((n) => n.endsWith("-rollout"))).toEqual([]);
+        }
+        expect(ofType(parallel.registrations, T.guard)).toHaveLength(1);
+    });
+});
+
 describe("postDeployCheck false", TEST_TIMEOUT, () => {
     let run: Run;
     beforeAll(async () => {
@@ -520,7 +608,7 @@ describe("postDeployCheck false", TEST_TIMEOUT, () => {
     }, SETUP_TIMEOUT);
 
     it("registers no check resource, and still the whole chain", () => {
-        expect(run.registrations.filter((r) => r.type.startsWith("pulumi-nodejs:"))).toEqual([]);
+        expect(ofType(run.registrations, T.check)).toEqual([]);
         expect(ofType(run.registrations, T.container)).toHaveLength(3);
         expect(run.exported.checkElapsedMs).toBe("disabled");
     });
@@ -653,6 +741,9 @@ describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
             `${AUTH_ENV} redis-cli --tls --cacert /data/tls/ca.crt --cert /data/tls/redis.crt --key /data/tls/redis.key -p 6380 ` +
                 "--user healthcheck info replication | grep -q master_link_status:up",
         );
+        // The healthcheck runs as root without DAC_OVERRIDE: group root must read the key it presents.
+        const keyMode = (node: string) => uploadsOf(container(run, node)).find((u) => u.file === "/data/tls/redis.key")!.permissions;
+        expect([keyMode("redis-b"), keyMode("redis-c")]).toEqual(["0600", "0640"]);
     });
 });
 
@@ -664,7 +755,7 @@ describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
         run = await runProgram({
             nodes,
             hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", ...HOST2_PEMS } },
-        });
+        }, ["redis-chain:hosts"]);
     }, SETUP_TIMEOUT);
     const providerRef = (run: Run) => {
         const provider = findCreated(run.registrations, T.dockerProvider, "redis-chain-host2-provider");
@@ -694,9 +785,10 @@ describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
         for (const node of ["redis-a", "redis-b"]) expect(container(run, node).provider).toBeUndefined();
     });
 
-    it("the cross-host link: B publishes on local's address, C on host2's, C's config dials B there", () => {
+    it("the cross-host link: B publishes its TLS listener on local's address, C on host2's, C's config dials B there", () => {
         expect(container(run, "redis-a").inputs.ports).toEqual([{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }]);
-        expect(container(run, "redis-b").inputs.ports.map((p: { ip: string }) => p.ip)).toEqual(["10.200.0.1", "10.200.0.1"]);
+        // Only the listener C's link uses leaves loopback.
+        expect(container(run, "redis-b").inputs.ports.map((p: { ip: string }) => p.ip)).toEqual(["127.0.0.1", "10.200.0.1"]);
         expect(container(run, "redis-c").inputs.ports).toEqual([{ internal: 6380, external: 26380, ip: "10.200.0.2", protocol: "tcp" }]);
         const conf = uploadsOf(container(run, "redis-c"))[0].content.split("\n");
         expect(conf).toEqual(expect.arrayContaining(["replicaof 10.200.0.1 16380", "replica-announce-ip 10.200.0.2", "replica-announce-port 26380"]));
@@ -718,7 +810,8 @@ describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
 describe("a prefixed stack published on a host address", TEST_TIMEOUT, () => {
     let run: Run;
     beforeAll(async () => {
-        run = await runProgram({ nodes: seedNodes(), namePrefix: "e2e-", publishAddress: "192.168.50.10" });
+        const nodes = seedNodes().map((n) => ({ ...n, allowPlainOnNetwork: true }));
+        run = await runProgram({ nodes, namePrefix: "e2e-", publishAddress: "192.168.50.10" });
     }, SETUP_TIMEOUT);
 
     it("prefixes container, volume and network names, not aliases or hostnames", () => {
@@ -753,6 +846,21 @@ describe("a prefixed stack published on a host address", TEST_TIMEOUT, () => {
 });
 
 describe("an invalid config", TEST_TIMEOUT, () => {
+    it("an engine key the stack config holds in plain text makes the program throw before registering anything", async () => {
+        const registrations = await installMocks();
+        const hosts = { host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", caCertPem: "ca", certPem: "cert", keyPem: "key" } };
+        // Secret keys other than hosts do not count.
+        setStackConfig({ nodes: seedNodes(), hosts }, ["redis-chain:nodes"]);
+        vi.resetModules();
+        const failure = await import("../../index").then(
+            () => undefined,
+            (error: unknown) => error,
+        );
+        expect(String(failure)).toContain("hosts.host2.keyPem: stored as plain text in the stack config; store it encrypted: pulumi config set --secret");
+        await drainRpcs();
+        expect(registrations).toEqual([]);
+    });
+
     it("makes the program throw ConfigError before registering anything", async () => {
         const registrations = await installMocks();
         const nodes = [...seedNodes(), { name: "redis-d", replicaOf: "redis-x", link: "plain", plain: { hostPort: 36379 } }];

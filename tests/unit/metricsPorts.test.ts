@@ -52,7 +52,9 @@ describe("metrics host ports", () => {
     });
 
     it("publishes on the host's publish address", () => {
-        const topology = parseTopology(seedNodes(), { ...ON, publishAddress: "0.0.0.0" });
+        // Plain listeners off loopback need the nodes' consent.
+        const nodes = seedNodes().map((n) => ({ ...n, allowPlainOnNetwork: true }));
+        const topology = parseTopology(nodes, { ...ON, publishAddress: "0.0.0.0" });
         expect(topology.nodes.map((n) => n.metrics?.publishAddress)).toEqual(["0.0.0.0", "0.0.0.0", "0.0.0.0"]);
     });
 
