@@ -6,7 +6,7 @@ import { join, resolve, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { StackOutputs } from "../../lib/stackOutputs";
-import { ProviderEmulator, ResourceEvent, StackState, Step } from "./providerEmulator";
+import { ProviderBackend, ProviderEmulator, ResourceEvent, StackState, Step } from "./providerEmulator";
 
 export const PROJECT_DIR = resolve(__dirname, "..", "..");
 
@@ -69,10 +69,31 @@ function ensureTypeScriptRequire(): void {
     tsxRegistered = true;
 }
 
+/** Less common knobs of one deploy. */
+export interface DeployOptions {
+    /** Stand-ins for the providers (tests of the engine's ordering); default the real ones. */
+    readonly backend?: ProviderBackend;
+    /**
+     * On failure keep the state as the failed run left it (as `pulumi up` does) instead of tearing
+     * it down; the caller destroys it through the previous run. The error carries `steps`.
+     */
+    readonly keepStateOnFailure?: boolean;
+}
+
+/** A failed deploy that kept its state: what the run did before it failed. */
+export class DeployFailure extends Error {
+    constructor(
+        readonly cause: Error,
+        readonly steps: readonly Step[],
+    ) {
+        super(cause.message);
+    }
+}
+
 /**
  * Deploys `config`, as a first `pulumi up` or, given the `previous` run, as an update of its state.
  * On failure tears down everything in the state and rethrows the first failure, so a failing test
- * never leaves containers behind.
+ * never leaves containers behind (unless `keepStateOnFailure`).
  */
 export async function deployStack(
     config: StackConfig,
@@ -80,13 +101,14 @@ export async function deployStack(
     previous?: DeployedStack,
     /** Receives each resource create's start and end, timestamped (benchmarks). */
     onEvent?: (event: ResourceEvent) => void,
+    options: DeployOptions = {},
 ): Promise<DeployedStack> {
-    const emulator = new ProviderEmulator(PROJECT_DIR, log, previous?.state);
+    const emulator = new ProviderEmulator(PROJECT_DIR, log, previous?.state, options.backend);
     if (onEvent) emulator.onEvent = onEvent;
     const values = Object.fromEntries(
         Object.entries(config).map(([k, v]) => [`redis-chain:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
     );
-    pulumi.runtime.setAllConfig(values);
+    pulumi.runtime.setAllConfig(values, secretConfigKeys(config));
     await pulumi.runtime.setMocks(emulator, "redis-chain", "e2e", false);
     const started = Date.now();
     try {
@@ -104,9 +126,23 @@ export async function deployStack(
             destroy: () => emulator.destroy(),
         };
     } catch (error) {
+        if (options.keepStateOnFailure) {
+            await emulator.settle();
+            throw new DeployFailure(error as Error, [...emulator.steps]);
+        }
         await emulator.destroy().catch((e) => log(String(e)));
         throw error;
     }
+}
+
+/**
+ * The keys a user would have stored with `pulumi config set --secret`: `hosts` when a host carries
+ * an engine key (`--path 'hosts.<host>.keyPem'` makes the whole key secret), as the program requires.
+ */
+function secretConfigKeys(config: StackConfig): string[] {
+    const hosts = typeof config.hosts === "string" ? (JSON.parse(config.hosts) as unknown) : config.hosts;
+    const hasKey = typeof hosts === "object" && hosts !== null && Object.values(hosts).some((h) => (h as { keyPem?: unknown })?.keyPem !== undefined);
+    return hasKey ? ["redis-chain:hosts"] : [];
 }
 
 async function resolveAll(program: Record<string, unknown>): Promise<DeployedOutputs> {

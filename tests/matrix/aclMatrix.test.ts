@@ -17,9 +17,11 @@ import {
     HEALTHCHECK_USER,
     REPLICATION_USER,
     UserPasswords,
-    nodeUsers,
-    renderUsersFile,
+    applicationRules,
+    renderNodeUsersFile,
 } from "../../lib/aclUsers";
+import { parseTopology } from "../../lib/parseTopology";
+import { nodeByName } from "../../lib/topology";
 import { HARDENING_SETTINGS } from "../../lib/serverHardening";
 import { LOCAL_IMAGES } from "../../testkit/testBed";
 
@@ -233,7 +235,14 @@ describe.each(ENGINES)("ACL users on $label", (engine) => {
         docker("image", "inspect", "--format", "{{.Id}}", engine.image);
         for (const name of [replica, master]) execFileSync("docker", ["rm", "-f", name], { stdio: "ignore" });
         folder = mkdtempSync(join(tmpdir(), "acl-matrix-"));
-        const users = nodeUsers(PASSWORDS);
+        // The users files exactly as the program renders them for a master and its replica on this image.
+        const topology = parseTopology(
+            [
+                { name: "master", plain: { hostPort: 1 } },
+                { name: "replica", replicaOf: "master", link: "plain", plain: { hostPort: 2 } },
+            ],
+            { image: engine.image },
+        );
         const conf = (port: number, upstream: boolean) =>
             [
                 `port ${port}`,
@@ -246,11 +255,8 @@ describe.each(ENGINES)("ACL users on $label", (engine) => {
                 "",
             ].join("\n");
         const files = {
-            master: { "redis.conf": conf(MASTER_PORT, false), "users.conf": renderUsersFile({ nodeName: "master", users }).join("\n") + "\n" },
-            replica: {
-                "redis.conf": conf(REPLICA_PORT, true),
-                "users.conf": renderUsersFile({ nodeName: "replica", users, masterauth: PASSWORDS.replication }).join("\n") + "\n",
-            },
+            master: { "redis.conf": conf(MASTER_PORT, false), "users.conf": renderNodeUsersFile(nodeByName(topology, "master"), PASSWORDS) },
+            replica: { "redis.conf": conf(REPLICA_PORT, true), "users.conf": renderNodeUsersFile(nodeByName(topology, "replica"), PASSWORDS) },
         };
         // Both listeners are published on loopback only, on ports Docker picks.
         docker("create", "--name", master, "-p", `127.0.0.1::${MASTER_PORT}`, "-p", `127.0.0.1::${REPLICA_PORT}`, engine.image, engine.server, "/data/redis.conf");
@@ -317,6 +323,34 @@ describe.each(ENGINES)("ACL users on $label", (engine) => {
         expect(granted(CHECK_USER)).toEqual(["del", "get", "info", "ping", "set"]);
         expect(granted(REPLICATION_USER)).toEqual(["ping", "psync", "replconf"]);
         expect(granted(HEALTHCHECK_USER)).toEqual(["info", "ping"]);
+    }, 120_000);
+
+    it("allowScripting adds @scripting to the application user and changes nothing else", async () => {
+        // The rules as the program renders them with allowScripting: true, on a user of their own.
+        const user = "app-scripting";
+        expect(await admin.call("ACL", "SETUSER", user, "reset", "on", ">scriptingPassword0123", ...applicationRules({ allowScripting: true }))).toBe("OK");
+        try {
+            const { categories, matrix, errors } = await categoryMatrix(admin, [APPLICATION_USER, user]);
+            expect(errors).toEqual([]);
+            const closed = new Set([
+                ...((await admin.call("ACL", "CAT", "admin")) as string[]),
+                ...((await admin.call("ACL", "CAT", "dangerous")) as string[]),
+            ].map((c) => c.toLowerCase()));
+            // Every scripting command that is neither @admin nor @dangerous, and no other.
+            expect(matrix[user].scripting.allowed).toEqual(matrix[user].scripting.allowed.filter((c) => !closed.has(c)));
+            expect(matrix[user].scripting.denied.every((c) => closed.has(c))).toBe(true);
+            expect(matrix[user].scripting.allowed).toEqual(expect.arrayContaining(["eval", "evalsha", "fcall", "function|load", "script|load"]));
+            expect(matrix[APPLICATION_USER].scripting.allowed).toEqual([]);
+            // Outside @scripting, only commands that are also @scripting differ.
+            const scripting = new Set([...matrix[user].scripting.allowed, ...matrix[user].scripting.denied]);
+            for (const category of categories) {
+                const gained = matrix[user][category].allowed.filter((c) => !matrix[APPLICATION_USER][category].allowed.includes(c));
+                expect(gained.filter((c) => !scripting.has(c)), category).toEqual([]);
+                expect(matrix[APPLICATION_USER][category].allowed.filter((c) => !matrix[user][category].allowed.includes(c)), category).toEqual([]);
+            }
+        } finally {
+            await admin.call("ACL", "DELUSER", user);
+        }
     }, 120_000);
 
     it("the application user (password only) is refused every administrative command", () => {
