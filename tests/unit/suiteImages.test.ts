@@ -1,6 +1,7 @@
 // Which server images the e2e suites run on: the default image alone in `npm test`, every server image
 // under REDIS_CHAIN_MATRIX=1, and stacks of different images never sharing a name or a host port.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { CONFIG_DEFAULTS } from "../../lib/configSchema";
 import { DEFAULT_LOCAL_IMAGE, LOCAL_IMAGES, SERVER_IMAGES, suiteImages } from "../../testkit/testBed";
 
 describe("suiteImages", () => {
@@ -11,13 +12,18 @@ describe("suiteImages", () => {
         expect(suiteImages().map((i) => i.image)).toEqual([DEFAULT_LOCAL_IMAGE]);
     });
 
-    it("is Redis 7.0, Redis 8.0 and Valkey 8.1 under REDIS_CHAIN_MATRIX=1", () => {
+    it("is every local server image under REDIS_CHAIN_MATRIX=1", () => {
         vi.stubEnv("REDIS_CHAIN_MATRIX", "1");
-        expect(suiteImages().map((i) => i.image).sort()).toEqual([LOCAL_IMAGES.redis7, LOCAL_IMAGES.redis8, LOCAL_IMAGES.valkey8].sort());
+        const servers = [LOCAL_IMAGES.redis7, LOCAL_IMAGES.redis8, LOCAL_IMAGES.redis86, LOCAL_IMAGES.valkey8, LOCAL_IMAGES.valkey91];
+        expect(suiteImages().map((i) => i.image).sort()).toEqual(servers.sort());
     });
 
-    it("defaults to the Redis 8.0 image, the local counterpart of the program's default", () => {
-        if (process.env.REDIS_CHAIN_LOCAL_IMAGE === undefined) expect(DEFAULT_LOCAL_IMAGE).toBe(LOCAL_IMAGES.redis8);
+    it("defaults to the local image of the program's default server line", () => {
+        const line = (image: string) => /:(\d+\.\d+)\./.exec(image)![1];
+        const kind = (image: string) => (image.includes("valkey") ? "valkey" : "redis");
+        if (process.env.REDIS_CHAIN_LOCAL_IMAGE === undefined) {
+            expect([kind(DEFAULT_LOCAL_IMAGE), line(DEFAULT_LOCAL_IMAGE)]).toEqual([kind(CONFIG_DEFAULTS.image), line(CONFIG_DEFAULTS.image)]);
+        }
         expect(SERVER_IMAGES.map((i) => i.image)).toContain(DEFAULT_LOCAL_IMAGE);
     });
 
