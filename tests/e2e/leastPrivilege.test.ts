@@ -4,26 +4,21 @@
 // user is enough for the post-deploy check and `npm run verify`. Memory: maxmemory and policy as
 // rendered, and the container limit derived from them. The admin's destructive commands run last,
 // in an order that leaves the chain whole until SHUTDOWN ends the file.
-// `npm test` runs the default local image; REDIS_CHAIN_MATRIX=1 runs Redis 7.0, Redis 8.0 and Valkey 8.1.
+// `npm test` runs the default local image; REDIS_CHAIN_MATRIX=1 runs every local server image.
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_USER } from "../../lib/aclUsers";
 import { parseInfo } from "../../lib/check/replicationStatus";
 import { DEFAULT_MEMORY } from "../../lib/memoryLimits";
 import { removeLeftovers } from "../../testkit/dockerObjects";
-import { DeployedStack, LOCAL_IMAGE, deployStack } from "../../testkit/harness/deployStack";
+import { DeployedStack, deployStack } from "../../testkit/harness/deployStack";
 import { docker } from "../../testkit/harness/run";
 import { StackUser, clientFor } from "../../testkit/redisClient";
-import { LOCAL_IMAGES } from "../../testkit/testBed";
+import { suiteImages } from "../../testkit/testBed";
 import { aclPassword, expectNothingLeft, runVerify } from "./support";
 
-// Host ports 48500-48599 belong to this file; 30 per image.
-const ALL_CASES = [
-    { label: "Redis 7.0", image: LOCAL_IMAGES.redis7, prefix: "e2e-lp-r7-", base: 48500 },
-    { label: "Redis 8.0", image: LOCAL_IMAGES.redis8, prefix: "e2e-lp-r8-", base: 48530 },
-    { label: "Valkey 8.1", image: LOCAL_IMAGES.valkey8, prefix: "e2e-lp-v8-", base: 48560 },
-];
-const CASES = process.env.REDIS_CHAIN_MATRIX === "1" ? ALL_CASES : ALL_CASES.filter((c) => c.image === LOCAL_IMAGE);
+// Host ports 48900-48959 belong to this file; ten per image.
+const CASES = suiteImages().map(({ label, image, key, portShift }) => ({ label, image, prefix: `e2e-lp-${key}-`, base: 48900 + portShift }));
 
 /** What the application user is refused, each as a client sends it. */
 const REFUSED_TO_APPLICATION: readonly (readonly string[])[] = [
