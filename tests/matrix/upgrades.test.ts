@@ -6,78 +6,49 @@
 //   before anything is touched: 8.0 -> 7.0, and 8.0 -> Valkey 8.1 (Valkey 8.1 reads RDB up to 11,
 //   Redis 8.0 wrote 12);
 // - Redis 7.0.15 -> Valkey 8.1.1 (the image name tells the kind), rolling.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeployFailure, DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
+import { describe, expect, it } from "vitest";
+import { DeployFailure, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
 import { docker } from "../../testkit/harness/run";
-import { removeLeftovers } from "../../testkit/dockerObjects";
 import { testStack, withHostPorts } from "../../testkit/stacks";
 import { LOCAL_IMAGES } from "../../testkit/testBed";
-import { WriteLoadResult } from "../../testkit/writeLoad/writeLoad";
-import { readBack } from "../e2e/chainProbes";
-import { expectNothingLeft } from "../e2e/support";
-import { UpgradeFigures, startSampler, upgradeUnderLoad } from "../e2e/upgradeProbes";
-import { seedKeys } from "../e2e/upgradeSeed";
-
-const NODES = [["redis-a", "plain"], ["redis-b", "plain"], ["redis-c", "tls"]] as const;
+import { startSampler } from "../e2e/upgradeProbes";
+import { SEED_NODES, lostKeys, upgradeScenario } from "../e2e/upgradeScenario";
 
 /** Host ports `base+1..base+4` (inside 48400-48499, which only the upgrade tests use). */
 const portsFrom = (base: number) => ({ "redis-a": { plain: base + 1 }, "redis-b": { plain: base + 2, tls: base + 3 }, "redis-c": { tls: base + 4 } });
 
-/** Every acknowledged write and every key from before the change, read back on every node. */
-async function lostKeys(stack: DeployedStack, sets: Record<string, Map<string, string>>): Promise<string[]> {
-    const lost: string[] = [];
-    for (const [node, transport] of NODES) {
-        for (const [what, expected] of Object.entries(sets)) {
-            const read = await readBack(stack.outputs, node, transport, expected);
-            if (read.missing.length + read.wrong.length > 0) lost.push(`${node} ${what}: ${read.missing.length} missing, ${read.wrong.length} wrong`);
-        }
-    }
-    return lost;
-}
-
 /** Container ids as Docker reports them, per container name. */
 async function containerIds(prefix: string): Promise<Record<string, string>> {
     const ids: Record<string, string> = {};
-    for (const [node] of NODES) ids[node] = (await docker(["inspect", "-f", "{{.Id}}", `${prefix}${node}`])).trim();
+    for (const [node] of SEED_NODES) ids[node] = (await docker(["inspect", "-f", "{{.Id}}", `${prefix}${node}`])).trim();
     return ids;
 }
 
 describe("parallel upgrade Redis 7.0.15 -> 8.0.2, then the refused downgrades", () => {
     const PREFIX = "e2e-upg-par-";
     const base = { ...withHostPorts(testStack(readStackConfig("dev"), PREFIX, 0), portsFrom(48410)), rollout: "parallel" };
-    const log = (line: string) => console.log(`[upgrade parallel] ${line}`);
-    let first: DeployedStack | undefined;
-    let upgraded: DeployedStack;
-    let figures: UpgradeFigures;
-    let load: WriteLoadResult;
-    let before: Map<string, string>;
-
-    beforeAll(async () => {
-        await removeLeftovers(PREFIX);
-        first = await deployStack({ ...base, image: LOCAL_IMAGES.redis7 }, log);
-        before = await seedKeys(first.outputs, "before-upgrade:", 200);
-        ({ stack: upgraded, figures, load } = await upgradeUnderLoad(first, { ...base, image: LOCAL_IMAGES.redis8 }, { from: "redis 7.0.15", to: "redis 8.0.2" }, log));
-        console.log(`[upgrade parallel] figures ${JSON.stringify(figures)}`);
-    }, 180_000);
-
-    afterAll(async () => {
-        await first?.destroy();
-        await expectNothingLeft(PREFIX);
-    }, 120_000);
+    const run = upgradeScenario({
+        prefix: PREFIX,
+        base,
+        fromImage: LOCAL_IMAGES.redis7,
+        toImage: LOCAL_IMAGES.redis8,
+        label: { from: "redis 7.0.15", to: "redis 8.0.2" },
+        logTag: "upgrade parallel",
+    });
 
     it("replaced all three containers and kept the volumes", () => {
-        expect([...figures.replacementOrder].sort()).toEqual(["redis-a", "redis-b", "redis-c"]);
-        expect(upgraded.steps.filter((s) => s.name.endsWith("-data")).map((s) => s.op)).toEqual(["same", "same", "same"]);
+        expect([...run.figures.replacementOrder].sort()).toEqual(["redis-a", "redis-b", "redis-c"]);
+        expect(run.upgraded.steps.filter((s) => s.name.endsWith("-data")).map((s) => s.op)).toEqual(["same", "same", "same"]);
     });
 
     it("lost no acknowledged write, and every key written before is on every node", async () => {
-        expect(load.acknowledgedCount).toBeGreaterThan(300);
-        expect(await lostKeys(upgraded, { load: load.acknowledged, before })).toEqual([]);
+        expect(run.load.acknowledgedCount).toBeGreaterThan(300);
+        expect(await lostKeys(run.upgraded, { load: run.load.acknowledged, before: run.before })).toEqual([]);
     });
 
     it("records whether a replica was seen older than its upstream (parallel gives no such promise)", () => {
-        console.log(`[upgrade parallel] older-replica sightings: ${figures.olderReplicaSightings.length} ${JSON.stringify(figures.olderReplicaSightings.slice(0, 5))}`);
-        expect(figures.samples).toBeGreaterThan(10);
+        console.log(`[upgrade parallel] older-replica sightings: ${run.figures.olderReplicaSightings.length} ${JSON.stringify(run.figures.olderReplicaSightings.slice(0, 5))}`);
+        expect(run.figures.samples).toBeGreaterThan(10);
     });
 
     it.each([
@@ -85,8 +56,8 @@ describe("parallel upgrade Redis 7.0.15 -> 8.0.2, then the refused downgrades", 
         ["Valkey 8.1.1", LOCAL_IMAGES.valkey8, "Valkey 8.1.1 loads RDB versions up to 11"],
     ])("refuses 8.0.2 -> %s before anything is touched: no step but same, same containers, still 8.0.2", async (_, image, reason) => {
         const idsBefore = await containerIds(PREFIX);
-        const sampler = startSampler(upgraded.outputs);
-        const failure = await deployStack({ ...base, image }, log, upgraded, undefined, { keepStateOnFailure: true }).then(
+        const sampler = startSampler(run.upgraded.outputs);
+        const failure = await deployStack({ ...base, image }, run.log, run.upgraded, undefined, { keepStateOnFailure: true }).then(
             () => undefined,
             (error: unknown) => error,
         );
@@ -101,7 +72,7 @@ describe("parallel upgrade Redis 7.0.15 -> 8.0.2, then the refused downgrades", 
         expect(rounds.length).toBeGreaterThan(0);
         for (const round of rounds) {
             expect([...round.nodes.values()].map((s) => `${s.node} ${s.release.major}.${s.release.minor}.${s.release.patch}`)).toEqual(
-                NODES.map(([node]) => `${node} 8.0.2`),
+                SEED_NODES.map(([node]) => `${node} 8.0.2`),
             );
         }
     }, 60_000);
@@ -109,40 +80,28 @@ describe("parallel upgrade Redis 7.0.15 -> 8.0.2, then the refused downgrades", 
 
 describe("rolling upgrade Redis 7.0.15 -> Valkey 8.1.1", () => {
     const PREFIX = "e2e-upg-vk-";
-    const base = withHostPorts(testStack(readStackConfig("dev"), PREFIX, 0), portsFrom(48420));
-    const log = (line: string) => console.log(`[upgrade valkey] ${line}`);
-    let first: DeployedStack | undefined;
-    let upgraded: DeployedStack;
-    let figures: UpgradeFigures;
-    let load: WriteLoadResult;
-    let before: Map<string, string>;
-
-    beforeAll(async () => {
-        await removeLeftovers(PREFIX);
-        first = await deployStack({ ...base, image: LOCAL_IMAGES.redis7 }, log);
-        before = await seedKeys(first.outputs, "before-upgrade:", 200);
-        ({ stack: upgraded, figures, load } = await upgradeUnderLoad(first, { ...base, image: LOCAL_IMAGES.valkey8 }, { from: "redis 7.0.15", to: "valkey 8.1.1" }, log));
-        console.log(`[upgrade valkey] figures ${JSON.stringify(figures)}`);
-    }, 180_000);
-
-    afterAll(async () => {
-        await first?.destroy();
-        await expectNothingLeft(PREFIX);
-    }, 120_000);
+    const run = upgradeScenario({
+        prefix: PREFIX,
+        base: withHostPorts(testStack(readStackConfig("dev"), PREFIX, 0), portsFrom(48420)),
+        fromImage: LOCAL_IMAGES.redis7,
+        toImage: LOCAL_IMAGES.valkey8,
+        label: { from: "redis 7.0.15", to: "valkey 8.1.1" },
+        logTag: "upgrade valkey",
+    });
 
     it("replaced C, then B, then A, and no replica was ever seen older than its upstream", () => {
-        expect(figures.replacementOrder).toEqual(["redis-c", "redis-b", "redis-a"]);
-        expect(figures.samples).toBeGreaterThan(20);
-        expect(figures.olderReplicaSightings).toEqual([]);
+        expect(run.figures.replacementOrder).toEqual(["redis-c", "redis-b", "redis-a"]);
+        expect(run.figures.samples).toBeGreaterThan(20);
+        expect(run.figures.olderReplicaSightings).toEqual([]);
     });
 
     it("lost no acknowledged write, and every key written before is on every node", async () => {
-        expect(load.acknowledgedCount).toBeGreaterThan(300);
-        expect(await lostKeys(upgraded, { load: load.acknowledged, before })).toEqual([]);
+        expect(run.load.acknowledgedCount).toBeGreaterThan(300);
+        expect(await lostKeys(run.upgraded, { load: run.load.acknowledged, before: run.before })).toEqual([]);
     });
 
     it("every node runs valkey-server now", async () => {
-        for (const [node] of NODES) {
+        for (const [node] of SEED_NODES) {
             expect((await docker(["exec", `${PREFIX}${node}`, "cat", "/proc/1/comm"])).trim()).toBe("valkey-server");
         }
     });
