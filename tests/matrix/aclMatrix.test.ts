@@ -24,6 +24,7 @@ import { parseTopology } from "../../lib/parseTopology";
 import { nodeByName } from "../../lib/topology";
 import { HARDENING_SETTINGS } from "../../lib/serverHardening";
 import { LOCAL_IMAGES } from "../../testkit/testBed";
+import { REFUSED_TO_APPLICATION, expectApplicationRound } from "../support/applicationCommands";
 
 /** Every engine the program supports; a missing image fails the run. */
 const ENGINES = [
@@ -82,28 +83,6 @@ const EXPECTED: Record<string, Record<string, Share>> = {
 
 /** Commands every user may run (flagged no-auth, or connection housekeeping). */
 const ALWAYS_ALLOWED = ["auth", "hello", "quit", "reset"];
-
-/** Commands the application user must be refused (NOPERM), as really sent by a client. */
-const REFUSED_TO_APPLICATION: readonly string[][] = [
-    ["CONFIG", "SET", "maxmemory-policy", "noeviction"],
-    ["CONFIG", "GET", "masterauth"],
-    ["ACL", "SETUSER", "tmp", "off"],
-    ["ACL", "LIST"],
-    ["MODULE", "LIST"],
-    ["FLUSHALL"],
-    ["FLUSHDB"],
-    ["SHUTDOWN", "NOSAVE"],
-    ["REPLICAOF", "NO", "ONE"],
-    ["SCRIPT", "EXISTS", "0000000000000000000000000000000000000000"],
-    ["EVAL", "return 1", "0"],
-    ["FUNCTION", "LIST"],
-    ["INFO"],
-    ["KEYS", "*"],
-    ["CLIENT", "LIST"],
-    ["MONITOR"],
-    ["BGSAVE"],
-    ["ROLE"],
-];
 
 function docker(...args: string[]): string {
     return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -373,30 +352,7 @@ describe.each(ENGINES)("ACL users on $label", (engine) => {
         const subscriber = connect(MASTER_PORT, { password: PASSWORDS.application });
         await app.connect();
         await subscriber.connect();
-        expect(await app.call("ACL", "WHOAMI")).toBe(APPLICATION_USER);
-        const received = new Promise<string>((resolve) => subscriber.on("message", (_channel, message) => resolve(message)));
-        await subscriber.subscribe("app:events");
-        const results = await app
-            .multi()
-            .set("app:s", "1")
-            .incr("app:s")
-            .hset("app:h", "f", "v")
-            .lpush("app:l", "a")
-            .sadd("app:set", "m")
-            .zadd("app:z", 1, "m")
-            .xadd("app:x", "*", "f", "v")
-            .pfadd("app:hll", "a")
-            .setbit("app:b", 1, 1)
-            .geoadd("app:g", 13.36, 38.11, "p")
-            .expire("app:s", 60)
-            .scan(0)
-            .exec();
-        expect(results?.filter(([error]) => error)).toEqual([]);
-        expect(await app.get("app:s")).toBe("2");
-        expect(await app.blpop("app:l", 1)).toEqual(["app:l", "a"]);
-        expect(await app.publish("app:events", "hello")).toBe(1);
-        expect(await received).toBe("hello");
-        expect(await app.del("app:s", "app:h", "app:set", "app:z", "app:x", "app:hll", "app:b", "app:g")).toBe(8);
+        await expectApplicationRound({ app, subscriber, keyPrefix: "app:" });
         // redis-cli -a logs in as the same user.
         expect(cli(engine, master, MASTER_PORT, ["-a", PASSWORDS.application], ["SET", "app:cli", "1"])).toBe("OK");
         expect(cli(engine, master, MASTER_PORT, ["-a", PASSWORDS.application], ["DEL", "app:cli"])).toBe("1");
