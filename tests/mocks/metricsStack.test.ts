@@ -2,19 +2,9 @@
 // image, command, network, loopback port and (secret) uploads, the exporter user (hashed) in the
 // users file of every node with an exporter and of no other, and the metrics outputs free of secrets.
 import { createHash } from "node:crypto";
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import {
-    Registration,
-    drainRpcs,
-    failOnUnhandledRejections,
-    findCreated,
-    installMocks,
-    isSecretInput,
-    ofType,
-    resolveDeep,
-    setStackConfig,
-    unwrapSecret,
-} from "../support/pulumiMocks";
+import { beforeAll, describe, expect, it } from "vitest";
+import { failOnUnhandledRejections, findCreated, ofType } from "../support/pulumiMocks";
+import { ProgramRun, runProgram, secretUploads, uploadsOf } from "../support/programRun";
 import { seedNodes } from "../support/seed";
 import { AUTH_CONF_PATH } from "../../lib/containerPaths";
 
@@ -25,35 +15,14 @@ const IMAGE = "docker:index/remoteImage:RemoteImage";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 // The mocks' RandomPassword result for `redis-chain-passwords-exporter` (support/pulumiMocks.ts).
 const EXPORTER_PASSWORD = "pwredischainpasswordsexporter";
-const FAKE_CHECK_OUTPUTS = { elapsedMs: 1234, linksUpMs: 1000, nodesChecked: 3 };
 
-interface Run {
-    readonly registrations: Registration[];
-    readonly exported: Record<string, unknown>;
-}
-
-async function runProgram(config: Record<string, unknown>): Promise<Run> {
-    const registrations = await installMocks((type) => (type.startsWith("pulumi-nodejs:dynamic") ? FAKE_CHECK_OUTPUTS : {}));
-    setStackConfig(config);
-    vi.resetModules();
-    const program = await import("../../index");
-    await resolveDeep(Object.values(program.containerIds));
-    const exported = (await resolveDeep(Object.fromEntries(Object.entries(program)))) as Record<string, unknown>;
-    await drainRpcs();
-    return { registrations, exported };
-}
-
-type Upload = { file: string; content: string; permissions: string };
-const uploadsOf = (reg: Registration) => unwrapSecret(reg.inputs.uploads) as Upload[];
-const secretUploads = (reg: Registration) =>
-    Object.fromEntries((reg.rawInputs!.uploads as { file: string; content: unknown }[]).map((u) => [u.file, isSecretInput(u.content)]));
-const usersFile = (run: Run, node: string) =>
+const usersFile = (run: ProgramRun, node: string) =>
     uploadsOf(findCreated(run.registrations, CONTAINER, `redis-chain-${node}-container`)).find((u) => u.file === AUTH_CONF_PATH)!.content;
 const EXPORTER_USER_LINE = `user exporter reset on #${createHash("sha256").update(EXPORTER_PASSWORD).digest("hex")} resetchannels -@all +ping +info`;
-const exporter = (run: Run, node: string) => findCreated(run.registrations, CONTAINER, `redis-chain-${node}-exporter-container`);
+const exporter = (run: ProgramRun, node: string) => findCreated(run.registrations, CONTAINER, `redis-chain-${node}-exporter-container`);
 
 describe("the seed stack with metrics: true", { timeout: 15_000 }, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         run = await runProgram({ nodes: seedNodes(), metrics: "true", metricsExporterImage: "oliver006/redis_exporter:v1.88.0" });
     }, 60_000);

@@ -6,42 +6,23 @@
 //     every provider; nested secrets in a list do not count).
 // The secret values are read from the registrations: every generated password and private key, and
 // the remote engine's key from the config.
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { checkState } from "../../components/replicationCheck";
-import {
-    Registration,
-    drainRpcs,
-    failOnUnhandledRejections,
-    installMocks,
-    isSecretInput,
-    resolveDeep,
-    setStackConfig,
-} from "../support/pulumiMocks";
+import { Registration, failOnUnhandledRejections, isSecretInput } from "../support/pulumiMocks";
 import { REPLICATION_CHECK_TYPE } from "../../testkit/stacks";
+import { FAKE_CHECK_OUTPUTS, runProgram } from "../support/programRun";
 import { seedNodes } from "../support/seed";
 
 failOnUnhandledRejections();
 
-const FAKE_CHECK_RESULTS = { elapsedMs: 1234, linksUpMs: 1000, nodesChecked: 3 };
 const ENGINE_KEY = "-----BEGIN RSA PRIVATE KEY-----engine-client-key";
 const SETUP_TIMEOUT = 60_000;
 
 /** What the check's provider returns: its own state function, so the mock echoes no more than it does. */
 function checkProviderOutputs(type: string, _name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     if (!type.startsWith("pulumi-nodejs:dynamic")) return {};
-    const state = checkState(inputs, FAKE_CHECK_RESULTS);
+    const state = checkState(inputs, FAKE_CHECK_OUTPUTS);
     return { ...Object.fromEntries(Object.keys(inputs).map((k) => [k, undefined])), ...state };
-}
-
-async function runProgram(config: Record<string, unknown>, secretKeys: string[] = []): Promise<Registration[]> {
-    const registrations = await installMocks(checkProviderOutputs);
-    setStackConfig(config, secretKeys);
-    vi.resetModules();
-    const program = await import("../../index");
-    await resolveDeep(Object.values(program.containerIds));
-    await resolveDeep(Object.fromEntries(Object.entries(program)));
-    await drainRpcs();
-    return registrations;
 }
 
 /** Every string in `value` that is not under a secret marker. */
@@ -113,7 +94,7 @@ describe.each([
 ] as const)("%s: secrets in the state", { timeout: 15_000 }, (_case, config, secretKeys) => {
     let registrations: Registration[];
     beforeAll(async () => {
-        registrations = await runProgram(config, [...secretKeys]);
+        ({ registrations } = await runProgram(config, { secretKeys, extraOutputs: checkProviderOutputs }));
     }, SETUP_TIMEOUT);
 
     it("the run holds secrets to look for (passwords and keys)", () => {

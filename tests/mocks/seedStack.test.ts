@@ -18,10 +18,10 @@ import {
     installMocks,
     isSecretInput,
     ofType,
-    resolveDeep,
     setStackConfig,
     unwrapSecret,
 } from "../support/pulumiMocks";
+import { Program, ProgramRun, runProgram, secretUploads, uploadsOf } from "../support/programRun";
 import { seedNodes } from "../support/seed";
 
 failOnUnhandledRejections();
@@ -62,42 +62,13 @@ const FAKE_PASSWORDS: UserPasswords = {
 const AUTH_ENV = 'REDISCLI_AUTH="$(cat /data/secrets/healthcheck.pass)"';
 const SETUP_TIMEOUT = 60_000;
 const TEST_TIMEOUT = { timeout: 15_000 };
-const FAKE_CHECK_OUTPUTS = { elapsedMs: 1234, linksUpMs: 1000, nodesChecked: 3 };
 
 const fakeKey = (name: string) => `-----BEGIN RSA PRIVATE KEY-----fake-${name}`;
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----fake-${name}`;
 const fakeCsr = (name: string) => `-----BEGIN CERTIFICATE REQUEST-----fake-${name}`;
 
-type Program = typeof import("../../index");
-
-interface Run {
-    readonly registrations: Registration[];
-    readonly program: Program;
-    /** Every export of the program with its outputs resolved. */
-    readonly exported: Record<string, unknown>;
-}
-
-/** Runs index.ts under fresh mocks with `config`, and waits until everything it registered settled. */
-async function runProgram(config: Record<string, unknown>, secretKeys: string[] = []): Promise<Run> {
-    const registrations = await installMocks((type) => (type.startsWith("pulumi-nodejs:dynamic") ? FAKE_CHECK_OUTPUTS : {}));
-    setStackConfig(config, secretKeys);
-    vi.resetModules();
-    const program: Program = await import("../../index");
-    // Each container's id first (the containers are the last resources of their nodes), then every export.
-    await resolveDeep(Object.values(program.containerIds));
-    const exported = (await resolveDeep(Object.fromEntries(Object.entries(program)))) as Record<string, unknown>;
-    await drainRpcs();
-    return { registrations, program, exported };
-}
-
 const names = (registrations: readonly Registration[]) => registrations.map((r) => r.name);
-const container = (run: Run, node: string) => findCreated(run.registrations, T.container, `redis-chain-${node}-container`);
-const uploadsOf = (reg: Registration) => unwrapSecret(reg.inputs.uploads) as { file: string; content: string; permissions: string }[];
-/** Per uploaded file, whether the program marked its content secret (read from the serialized request). */
-const secretUploads = (reg: Registration) =>
-    Object.fromEntries(
-        (reg.rawInputs!.uploads as { file: string; content: unknown }[]).map((u) => [u.file, isSecretInput(u.content)]),
-    );
+const container = (run: ProgramRun, node: string) => findCreated(run.registrations, T.container, `redis-chain-${node}-container`);
 /** The exports that are Outputs and secret. */
 async function secretExports(program: Program): Promise<string[]> {
     const secret: string[] = [];
@@ -108,7 +79,7 @@ async function secretExports(program: Program): Promise<string[]> {
 }
 
 describe("the seed stack", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         run = await runProgram({ nodes: seedNodes() });
     }, SETUP_TIMEOUT);
@@ -453,7 +424,7 @@ describe("the seed stack", TEST_TIMEOUT, () => {
 });
 
 describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's image", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     const VALKEY = "valkey/valkey:8.1.1";
     beforeAll(async () => {
         const nodes = seedNodes().map((n) =>
@@ -515,7 +486,7 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
 });
 
 describe("allowScripting true, maxmemoryMb 1024, maxmemoryPolicy allkeys-lru", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         run = await runProgram({ nodes: seedNodes(), allowScripting: "true", maxmemoryMb: "1024", maxmemoryPolicy: "allkeys-lru" });
     }, SETUP_TIMEOUT);
@@ -540,15 +511,15 @@ describe("allowScripting true, maxmemoryMb 1024, maxmemoryPolicy allkeys-lru", T
 });
 
 describe("the rollout graph of the seed stack", TEST_TIMEOUT, () => {
-    let rolling: Run;
-    let parallel: Run;
+    let rolling: ProgramRun;
+    let parallel: ProgramRun;
     beforeAll(async () => {
         rolling = await runProgram({ nodes: seedNodes(), image: "redis:7.0.15" });
         parallel = await runProgram({ nodes: seedNodes(), image: "redis:7.0.15", rollout: "parallel" });
     }, SETUP_TIMEOUT);
 
-    const urnOf = (run: Run, type: string, name: string) => findCreated(run.registrations, type, name).urn!;
-    const dependencyNames = (run: Run, type: string, name: string) => {
+    const urnOf = (run: ProgramRun, type: string, name: string) => findCreated(run.registrations, type, name).urn!;
+    const dependencyNames = (run: ProgramRun, type: string, name: string) => {
         const byUrn = new Map(run.registrations.map((r) => [r.urn, r.name]));
         return findCreated(run.registrations, type, name).dependencies!.map((urn) => byUrn.get(urn) ?? urn).sort();
     };
@@ -602,7 +573,7 @@ describe("the rollout graph of the seed stack", TEST_TIMEOUT, () => {
 });
 
 describe("postDeployCheck false", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         run = await runProgram({ nodes: seedNodes(), postDeployCheck: "false" });
     }, SETUP_TIMEOUT);
@@ -615,7 +586,7 @@ describe("postDeployCheck false", TEST_TIMEOUT, () => {
 });
 
 describe("a topology without TLS", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     const nodes = [
         { name: "redis-a", plain: { hostPort: 6379 } },
         { name: "redis-b", replicaOf: "redis-a", link: "plain", plain: { hostPort: 16379 } },
@@ -645,7 +616,7 @@ describe("a topology without TLS", TEST_TIMEOUT, () => {
 });
 
 describe("auth false, restartPolicy on-failure", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         run = await runProgram({ nodes: seedNodes(), auth: "false", restartPolicy: "on-failure" });
     }, SETUP_TIMEOUT);
@@ -697,7 +668,7 @@ describe("auth false, restartPolicy on-failure", TEST_TIMEOUT, () => {
 });
 
 describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         const nodes = seedNodes();
         nodes[2] = { ...nodes[2], tlsAuthClients: "yes" };
@@ -748,16 +719,16 @@ describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
 });
 
 describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     const HOST2_PEMS = { caCertPem: "engine-ca", certPem: "engine-cert", keyPem: "engine-key" };
     beforeAll(async () => {
         const nodes = seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
         run = await runProgram({
             nodes,
             hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", ...HOST2_PEMS } },
-        }, ["redis-chain:hosts"]);
+        }, { secretKeys: ["redis-chain:hosts"] });
     }, SETUP_TIMEOUT);
-    const providerRef = (run: Run) => {
+    const providerRef = (run: ProgramRun) => {
         const provider = findCreated(run.registrations, T.dockerProvider, "redis-chain-host2-provider");
         return `${provider.urn}::${provider.name}-id`;
     };
@@ -808,7 +779,7 @@ describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
 });
 
 describe("a prefixed stack published on a host address", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         const nodes = seedNodes().map((n) => ({ ...n, allowPlainOnNetwork: true }));
         run = await runProgram({ nodes, namePrefix: "e2e-", publishAddress: "192.168.50.10" });
