@@ -11,6 +11,7 @@ import { connect as tlsConnect } from "node:tls";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkReplication } from "../../lib/check/checkReplication";
+import { CHECK_KEY_PREFIX } from "../../lib/aclUsers";
 import { chainFromOutputs } from "../../lib/stackOutputs";
 import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
 import { docker } from "../../testkit/harness/run";
@@ -200,6 +201,53 @@ describe.each(suiteImages())("faults and hostile clients, the seed stack on $lab
                 await expect(c.set("anything", "1")).rejects.toThrow(/^NOPERM (this user|User healthcheck) has no permissions to run the 'set' command$/);
                 await expect(c.call("CONFIG", "GET", "requirepass")).rejects.toThrow(/^NOPERM .*'config\|get' command$/);
                 await expect(c.call("ACL", "LIST")).rejects.toThrow(/^NOPERM .*'acl\|list' command$/);
+            });
+        });
+        // The exported application credential: data commands only. Each refusal comes before the
+        // command runs, so none may change the chain the faults below then load: by ACL (NOPERM), or
+        // for DEBUG and MODULE by enable-debug-command/enable-module-command, which Redis 8.6 checks
+        // before the ACL.
+        it("refuses the application user every administrative door, on the master and on a replica", async () => {
+            const doors: readonly (readonly string[])[] = [
+                ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"],
+                ["CONFIG", "GET", "masterauth"],
+                ["ACL", "SETUSER", "intruder", "on", ">pw", "+@all", "~*"],
+                ["FLUSHALL"],
+                ["REPLICAOF", "NO", "ONE"],
+                ["SHUTDOWN", "NOSAVE"],
+                ["DEBUG", "SLEEP", "0"],
+                ["MODULE", "LIST"],
+                ["EVAL", "return 1", "0"],
+                ["FUNCTION", "LIST"],
+            ];
+            for (const node of ["redis-a", "redis-b"] as const) {
+                await using(bareClient(outputs.nodes[node].plain, { password: outputs.password }), async (c) => {
+                    await c.connect();
+                    // Control: the same connection may use data commands.
+                    expect(await c.get("hostile:absent")).toBeNull();
+                    for (const command of doors) {
+                        const refusal = await c.call(command[0], ...command.slice(1)).then(
+                            (reply) => `answered ${JSON.stringify(reply)}`,
+                            (e: Error) => e.message,
+                        );
+                        expect({ node, command: command.join(" "), refusal }).toEqual({
+                            node,
+                            command: command.join(" "),
+                            refusal: expect.stringMatching(/^(NOPERM |ERR (DEBUG|MODULE) command not allowed)/),
+                        });
+                    }
+                });
+            }
+        });
+
+        it("lets the check user write only under its own key prefix", async () => {
+            await using(bareClient(plainA(), { username: "check", password: outputs.checkPassword }), async (c) => {
+                await c.connect();
+                expect(await c.set(`${CHECK_KEY_PREFIX}hostile`, "1")).toBe("OK");
+                expect(await c.del(`${CHECK_KEY_PREFIX}hostile`)).toBe(1);
+                await expect(c.set("hostile:outside-the-prefix", "1")).rejects.toThrow(/^NOPERM .*key/);
+                await expect(c.call("FLUSHALL")).rejects.toThrow(/^NOPERM /);
+                await expect(c.call("CONFIG", "GET", "masterauth")).rejects.toThrow(/^NOPERM /);
             });
         });
     });

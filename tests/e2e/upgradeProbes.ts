@@ -28,7 +28,9 @@ export interface SampleRound {
 
 async function sampleNode(outputs: any, node: string): Promise<NodeSample | undefined> {
     try {
-        const text = await withRedis(targetFor(outputs, node, readTransport(outputs, node)), "poll", (c) => c.call("INFO", "server", "stats") as Promise<string>);
+        // The check user: INFO is closed to the application user.
+        const target = targetFor(outputs, node, readTransport(outputs, node), "check");
+        const text = await withRedis(target, "poll", (c) => c.call("INFO", "server", "stats") as Promise<string>);
         const info = parseInfo(text);
         const identity = serverIdentity(info);
         const release = identity && parseServerRelease(`${identity.kind} ${identity.version}`);
@@ -64,6 +66,12 @@ export function startSampler(outputs: any, intervalMs = 150): { stop(): Promise<
 export function runsOlderThan(replica: ServerRelease, upstream: ServerRelease): boolean {
     if (replica.kind === upstream.kind && compareVersions(replica, upstream) < 0) return true;
     return !canReplicateFrom(replica, upstream).ok;
+}
+
+/** How many (round, replica) pairs had both the replica and its upstream answering: what the sightings were judged on. */
+export function comparedPairs(outputs: any, rounds: readonly SampleRound[]): number {
+    const replicas = (Object.values(outputs.nodes) as any[]).filter((n) => n.upstream);
+    return rounds.reduce((sum, round) => sum + replicas.filter((r) => round.nodes.has(r.name) && round.nodes.has(r.upstream)).length, 0);
 }
 
 /** Every round in which a replica answered with an older server than its upstream (both answering). */
@@ -121,6 +129,7 @@ export interface UpgradeFigures {
     /** Container replacements, in the order their deletes started. */
     readonly replacementOrder: string[];
     readonly olderReplicaSightings: string[];
+    /** (round, replica) pairs in which the replica and its upstream both answered. */
     readonly samples: number;
 }
 
@@ -166,7 +175,7 @@ export async function upgradeUnderLoad(
         hops,
         replacementOrder: deletes.sort((a, b) => a.at - b.at).map((d) => d.name.replace(/^redis-chain-|-container$/g, "")),
         olderReplicaSightings: olderReplicaSightings(outputs, rounds),
-        samples: rounds.length,
+        samples: comparedPairs(outputs, rounds),
     };
     return { stack, figures, load: result };
 }

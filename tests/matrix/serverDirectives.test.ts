@@ -290,7 +290,9 @@ describe.each(IMAGES.filter((i) => i.release.kind === "valkey"))("$image in the 
         const middle = startServer(valkey, "chain-b", ["--port", "6379", "--save", "", "--repl-diskless-sync-delay", "0", "--replicaof", master, "6379"]);
         const bottom = startServer(valkey, "chain-c", ["--port", "6379", "--save", "", "--replicaof", middle, "6379"]);
         const info = (section: string) => cli(valkey, middle, ["INFO", section]);
-        await waitFor(`${bottom} to link`, () => cli(valkey, bottom, ["INFO", "replication"]).includes("master_link_status:up"));
+        // Not `cli`: it throws while the server is still starting and refuses connections.
+        const bottomLinked = () => docker(["exec", bottom, serverBinaries(valkey.release.kind).cli, "INFO", "replication"]).out.includes("master_link_status:up");
+        await waitFor(`${bottom} to link`, bottomLinked);
         const replication = info("replication");
         for (const field of ["role:slave", `master_host:${master}`, "master_port:6379", "master_link_status:up", "connected_slaves:1", "slave0:", "slave_repl_offset:"]) {
             expect(replication, `${formatRelease(valkey.release)} INFO replication`).toContain(field);
