@@ -75,7 +75,7 @@ describe.each(suiteImages())("metrics and alerts on the seed stack, $label ($ima
     }, 180_000);
 
     afterAll(async () => {
-        await docker(["rm", "--force", PROMETHEUS]).catch(() => undefined);
+        await docker(["rm", "--force", "--volumes", PROMETHEUS]).catch(() => undefined);
         if (configDir) rmSync(configDir, { recursive: true, force: true });
         await stack?.destroy();
         await expectNothingLeft(PREFIX);

@@ -212,7 +212,7 @@ describe.each(ENGINES)("ACL users on $label", (engine) => {
     beforeAll(async () => {
         // Fails (not skips) every test of this engine when its image is missing.
         docker("image", "inspect", "--format", "{{.Id}}", engine.image);
-        for (const name of [replica, master]) execFileSync("docker", ["rm", "-f", name], { stdio: "ignore" });
+        for (const name of [replica, master]) execFileSync("docker", ["rm", "-f", "-v", name], { stdio: "ignore" });
         folder = mkdtempSync(join(tmpdir(), "acl-matrix-"));
         // The users files exactly as the program renders them for a master and its replica on this image.
         const topology = parseTopology(
