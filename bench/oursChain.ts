@@ -1,9 +1,10 @@
 // OUR chain, deployed by the real program through the e2e harness (the one `pulumi up` stand-in),
 // with the post-deploy check switched off so the bench times convergence itself.
-import { deployStack, LOCAL_IMAGE, readStackConfig, StackConfig } from "../testkit/harness/deployStack";
+import { deployStack, readStackConfig, StackConfig } from "../testkit/harness/deployStack";
 import { ResourceEvent } from "../testkit/harness/providerEmulator";
-import { readTransport, redisClient, targetFor } from "../testkit/redisClient";
+import { StackUser, readTransport, redisClient, targetFor } from "../testkit/redisClient";
 import { testStack } from "../testkit/stacks";
+import { BENCH_IMAGE } from "../testkit/testBed";
 import { BenchChain, NodeKey, containerStartedAt } from "./chain";
 import { BenchNames } from "./settings";
 
@@ -11,7 +12,7 @@ const NODE_NAMES: Record<NodeKey, string> = { a: "redis-a", b: "redis-b", c: "re
 
 /** The dev stack (A plain -> B, B TLS -> C) on the bench's prefix and ports. */
 export function oursConfig(names: BenchNames): StackConfig {
-    return { ...testStack(readStackConfig("dev"), names.oursPrefix, names.oursPortOffset), postDeployCheck: "false" };
+    return { ...testStack(readStackConfig("dev"), names.oursPrefix, names.oursPortOffset), image: BENCH_IMAGE, postDeployCheck: "false" };
 }
 
 /** A -> B -> C with plain links and plain listeners only: what the TLS hop costs, by difference. */
@@ -24,7 +25,7 @@ export function oursPlainConfig(names: BenchNames): StackConfig {
             { name: "redis-c", replicaOf: "redis-b", link: "plain", plain: { hostPort: c } },
         ],
         namePrefix: names.plainPrefix,
-        image: LOCAL_IMAGE,
+        image: BENCH_IMAGE,
         postDeployCheck: "false",
     };
 }
@@ -40,7 +41,8 @@ export async function deployOurs(variant: "ours" | "oursPlain", config: StackCon
         const { outputs } = stack;
         const node = (k: NodeKey) => outputs.nodes[NODE_NAMES[k]];
         // Plain where the node has a plain listener, else TLS (C in the TLS chain), hostname verified.
-        const target = (k: NodeKey) => targetFor(outputs, NODE_NAMES[k], readTransport(outputs, NODE_NAMES[k]));
+        // The load writes as the application user; the bench's own probes read INFO, so they log in as admin.
+        const target = (k: NodeKey, user: StackUser = "application") => targetFor(outputs, NODE_NAMES[k], readTransport(outputs, NODE_NAMES[k]), user);
         const containers = { a: node("a").containerName, b: node("b").containerName, c: node("c").containerName };
         const startedAt = {} as Record<NodeKey, number>;
         for (const k of ["a", "b", "c"] as const) startedAt[k] = await containerStartedAt(containers[k]);
@@ -50,7 +52,7 @@ export async function deployOurs(variant: "ours" | "oursPlain", config: StackCon
             writer: target("a"),
             deploy: { firstCreateAt: Math.min(...containerCreates), startedAt, readyAt },
             outputs,
-            client: (k) => redisClient(target(k), "bench"),
+            client: (k) => redisClient(target(k, "admin"), "bench"),
             destroy: () => stack.destroy(),
         };
     } catch (error) {

@@ -7,7 +7,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOCAL_IMAGE } from "../testkit/harness/deployStack";
+import { BENCH_IMAGE } from "../testkit/testBed";
 import { docker, run } from "../testkit/harness/run";
 import { redisClient } from "../testkit/redisClient";
 import { BenchChain, NodeKey, containerStartedAt } from "./chain";
@@ -94,7 +94,7 @@ export async function deploySeed(names: BenchNames, log: (line: string) => void)
                 "--network-alias", `redis-${node}`,
                 ...publish.flatMap((p) => ["--publish", `127.0.0.1:${p}`]),
                 "--volume", `${r.volumes[NODE_INDEX[node]]}:/data`,
-                LOCAL_IMAGE,
+                BENCH_IMAGE,
                 ...command,
             ]);
         const firstCreateAt = Date.now();

@@ -1,25 +1,38 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { PasswordValues } from "../lib/authConf";
+import { UserPasswords } from "../lib/aclUsers";
 
-/** The chain's three passwords, generated once by @pulumi/random and kept in the stack state. */
+/** One password per ACL user of the chain, generated once by @pulumi/random and kept in the stack state. */
 export class ChainPasswords extends pulumi.ComponentResource {
-    /** All three, secret, in the shape lib/authConf.ts renders. */
-    readonly values: pulumi.Output<PasswordValues>;
-    /** The clients' password (secret). */
-    readonly client: pulumi.Output<string>;
+    /** All of them, secret, in the shape lib/aclUsers.ts renders. */
+    readonly values: pulumi.Output<UserPasswords>;
+    /** The application user's password (secret): what clients send. */
+    readonly application: pulumi.Output<string>;
+    /** The admin user's password (secret), for operators. */
+    readonly admin: pulumi.Output<string>;
+    /** The check user's password (secret), for the post-deploy check and `npm run verify`. */
+    readonly check: pulumi.Output<string>;
 
     constructor(name: string, args: Record<string, never> = {}, opts?: pulumi.ComponentResourceOptions) {
         super("redis-chain:index:ChainPasswords", name, args, opts);
-        // Alphanumeric: the passwords go into redis.conf tokens and redis:// URLs unquoted.
+        // Alphanumeric: the passwords go into config-file tokens and redis:// URLs unquoted.
         const password = (role: string) =>
             new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, { parent: this }).result;
-        const client = password("client");
+        // The application's password keeps the resource name `client`, so a deployed stack keeps it.
+        const application = password("client");
+        const admin = password("admin");
+        const check = password("check");
         const replication = password("replication");
         const healthcheck = password("healthcheck");
         // Mocks and emulators do not mark provider outputs secret; the program does.
-        this.client = pulumi.secret(client);
-        this.values = pulumi.secret(pulumi.all([client, replication, healthcheck]).apply(([c, r, h]) => ({ client: c, replication: r, healthcheck: h })));
+        this.application = pulumi.secret(application);
+        this.admin = pulumi.secret(admin);
+        this.check = pulumi.secret(check);
+        this.values = pulumi.secret(
+            pulumi
+                .all([application, admin, check, replication, healthcheck])
+                .apply(([application, admin, check, replication, healthcheck]) => ({ application, admin, check, replication, healthcheck })),
+        );
         this.registerOutputs({});
     }
 }

@@ -1,18 +1,25 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { RestartPolicy } from "../lib/stackSettings";
-import { renderAuthConf } from "../lib/authConf";
+import { MetricsSettings, RestartPolicy } from "../lib/stackSettings";
+import { ApplicationAccess, CHECK_USER, renderNodeUsersFile } from "../lib/aclUsers";
+import { CONFIG_DEFAULTS } from "../lib/configSchema";
 import { DockerHost } from "../lib/dockerHosts";
-import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, nodeConnectionInfo } from "../lib/connectionInfo";
+import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo, certificateIpAddresses, nodeConnectionInfo } from "../lib/connectionInfo";
 import { imageResourceName } from "../lib/imageResources";
-import { ReplicationTuning, renderRedisConf } from "../lib/redisConf";
+import { MemorySettings, containerMemoryLimitMb } from "../lib/memoryLimits";
+import { ReplicationTuning, nodeMemory, renderRedisConf } from "../lib/redisConf";
+import { RolloutMode, rolloutSteps } from "../lib/rolloutOrder";
+import { guardedReleases } from "../lib/serverReleaseGuard";
 import { startEntrypoint } from "../lib/startScript";
 import { LOCAL_HOST, NodeSpec, Topology, nodeByName } from "../lib/topology";
 import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
 import { NodeCertificate } from "./nodeCertificate";
 import { RedisNode } from "./redisNode";
+import { deployExporters, exporterPassword } from "./chainExporters";
 import { ReplicationCheck } from "./replicationCheck";
+import { RolloutGate } from "./rolloutGate";
+import { ServerReleaseGuard } from "./serverReleaseGuard";
 
 /** Arguments of a whole replication topology on one Docker engine. */
 export interface RedisChainArgs {
@@ -26,22 +33,30 @@ export interface RedisChainArgs {
     readonly hosts: readonly DockerHost[];
     /** Replication settings written into every redis.conf. */
     readonly tuning: ReplicationTuning;
-    /** Require passwords (clients) and ACL users (replication, healthcheck). */
+    /** Require passwords and ACL users (application, admin, check, replication, healthcheck). */
     readonly authEnabled: boolean;
+    /** What the application user may do beyond data commands. */
+    readonly access: ApplicationAccess;
+    /** maxmemory and its policy; each container's memory limit is derived from them. */
+    readonly memory: MemorySettings;
     /** Docker restart policy of every node. */
     readonly restartPolicy: RestartPolicy;
     /** Run the post-deploy replication check. */
     readonly checkEnabled: boolean;
-    /** Bound for the check's wait for links, in ms. */
+    /** Bound for the check's wait for links, in ms; also each node's bound in a rolling server change. */
     readonly checkTimeoutMs: number;
     /** Bound of a replica's wait for its upstream when its container starts, s (0: no wait). */
     readonly upstreamWaitSeconds: number;
+    /** Exporter image; the nodes with `metrics` in the topology get an exporter. */
+    readonly metrics?: Pick<MetricsSettings, "exporterImage">;
+    /** How a server change reaches the containers: one node after the other, or all at once. */
+    readonly rollout: RolloutMode;
 }
 
 /** What the chain needs on one Docker host. */
 interface HostResources {
     readonly provider?: docker.Provider;
-    /** The pulled image's ID, per image reference its nodes run. */
+    /** The pulled image's ID, per image reference its nodes run (pulled only once the release guard passed). */
     readonly imageIds: ReadonlyMap<string, pulumi.Output<string>>;
     readonly networkName: pulumi.Output<string>;
 }
@@ -56,10 +71,21 @@ export class RedisChain extends pulumi.ComponentResource {
     readonly networkNames: Record<string, pulumi.Output<string>>;
     /** Container IDs per node name. */
     readonly containerIds: Record<string, pulumi.Output<string>>;
+    /** Exporter container IDs per node name, for the nodes with metrics on. */
+    readonly exporterContainerIds: Record<string, pulumi.Output<string>>;
     /** The check's outputs, or undefined when the check is switched off. */
     readonly check?: ReplicationCheck;
-    /** The clients' password (secret), or undefined with authentication off. */
+    /** The application user's password (secret), or undefined with authentication off. */
     readonly password?: pulumi.Output<string>;
+    /** The admin user's password (secret), for operators only; undefined with authentication off. */
+    readonly adminPassword?: pulumi.Output<string>;
+    /** The check user's password (secret), for `npm run verify`; undefined with authentication off. */
+    readonly checkPassword?: pulumi.Output<string>;
+    /**
+     * What the program's own probes (the post-deploy check) log in with: the check user and the
+     * client certificate, nothing else. Secret.
+     */
+    readonly checkCredentials: pulumi.Output<ChainCredentials>;
     /** Client certificate and key (secret) for nodes that ask for one, else undefined. */
     readonly clientCertPem?: pulumi.Output<string>;
     readonly clientKeyPem?: pulumi.Output<string>;
@@ -69,10 +95,13 @@ export class RedisChain extends pulumi.ComponentResource {
         const { topology } = args;
         const child = { parent: this };
 
+        // Registered first and depended on by every image, volume and container: a server change the
+        // data format forbids fails its check before any of them is registered.
+        const releaseGuard = new ServerReleaseGuard(`${name}-server-releases`, { nodes: guardedReleases(topology) }, child);
         const hostResources = new Map(
             args.hosts
                 .filter((host) => topology.nodes.some((n) => n.host === host.name))
-                .map((host) => [host.name, this.hostResources(name, host, args)] as const),
+                .map((host) => [host.name, this.hostResources(name, host, args, releaseGuard)] as const),
         );
         const ca = topology.nodes.some((n) => n.speaksTls) ? new CertificateAuthority(`${name}-ca`, {}, child) : undefined;
         const passwords = args.authEnabled ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
@@ -91,7 +120,26 @@ export class RedisChain extends pulumi.ComponentResource {
                       child,
                   )
                 : undefined;
-        const confOptions = { tuning: args.tuning, authEnabled: passwords !== undefined };
+        const confOptions = { tuning: args.tuning, authEnabled: passwords !== undefined, memory: args.memory };
+        this.password = passwords?.application;
+        this.adminPassword = passwords?.admin;
+        this.checkPassword = passwords?.check;
+        this.clientCertPem = clientCert?.certPem;
+        this.clientKeyPem = clientCert?.privateKeyPem;
+        // Everything that probes the nodes for the program logs in with these, never as the application.
+        this.checkCredentials = pulumi.secret(
+            pulumi
+                .all([this.checkPassword, this.clientCertPem, this.clientKeyPem])
+                .apply(([password, clientCertPem, clientKeyPem]): ChainCredentials => ({
+                    ...(password === undefined ? {} : { username: CHECK_USER, password }),
+                    clientCertPem,
+                    clientKeyPem,
+                })),
+        );
+        const exporterPw = passwords && topology.nodes.some((n) => n.metrics) ? exporterPassword(name, this) : undefined;
+        const nodeResources = new Map<string, RedisNode>();
+        const caCertPem = ca ? ca.certPem : pulumi.output("");
+        const gates = this.rolloutGates(name, args, caCertPem, this.checkCredentials, releaseGuard);
 
         this.connectionInfo = {};
         this.containerIds = {};
@@ -108,39 +156,55 @@ export class RedisChain extends pulumi.ComponentResource {
                         authEnabled: passwords !== undefined,
                         waitSeconds: args.upstreamWaitSeconds,
                     }),
+                    memoryMb: containerMemoryLimitMb(nodeMemory(node, confOptions)),
                     image: host.imageIds.get(node.image)!,
                     networkName: host.networkName,
                     restart: args.restartPolicy,
                     tls: cert && ca ? { certPem: cert.certPem, privateKeyPem: cert.privateKeyPem, caCertPem: ca.certPem } : undefined,
                     auth: passwords && {
-                        authConf: passwords.values.apply((values) => renderAuthConf(node, values)),
+                        // Only a node with an exporter carries the exporter user.
+                        authConf: pulumi
+                            .all([passwords.values, node.metrics ? exporterPw : undefined])
+                            .apply(([values, exporter]) => renderNodeUsersFile(node, { ...values, exporter }, args.access)),
                         healthcheckPassword: passwords.values.apply((values) => values.healthcheck),
                     },
+                    releaseGuard,
+                    rolloutGates: gates.filter((g) => g.upstream === node.name).map((g) => g.gate),
                 },
                 // The node's volume and container go to its host's engine.
                 { parent: this, providers: host.provider ? [host.provider] : undefined },
             );
             this.connectionInfo[node.name] = nodeConnectionInfo(node);
             this.containerIds[node.name] = redisNode.containerId;
+            nodeResources.set(node.name, redisNode);
         }
-        this.caCertPem = ca ? ca.certPem : pulumi.output("");
+        this.caCertPem = caCertPem;
         this.networkNames = Object.fromEntries([...hostResources].map(([host, resources]) => [host, resources.networkName]));
-        this.password = passwords?.client;
-        this.clientCertPem = clientCert?.certPem;
-        this.clientKeyPem = clientCert?.privateKeyPem;
+        this.exporterContainerIds = deployExporters(
+            name,
+            {
+                nodes: topology.nodes,
+                image: args.metrics?.exporterImage ?? CONFIG_DEFAULTS.metricsExporterImage,
+                hosts: hostResources,
+                password: exporterPw,
+                caCertPem: this.caCertPem,
+                clientCertPem: this.clientCertPem,
+                clientKeyPem: this.clientKeyPem,
+                restart: args.restartPolicy,
+                nodeResources,
+            },
+            this,
+        );
 
         if (args.checkEnabled) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi
                 .output(this.caCertPem)
                 .apply((caCertPem) => ({ nodes: Object.values(this.connectionInfo), caCertPem }));
-            const credentials: pulumi.Output<ChainCredentials> = pulumi
-                .all([this.password, this.clientCertPem, this.clientKeyPem])
-                .apply(([password, clientCertPem, clientKeyPem]) => ({ password, clientCertPem, clientKeyPem }));
             this.check = new ReplicationCheck(
                 `${name}-check`,
                 {
                     chain,
-                    credentials,
+                    credentials: this.checkCredentials,
                     containerIds: Object.values(this.containerIds),
                     timeoutMs: args.checkTimeoutMs,
                 },
@@ -150,7 +214,49 @@ export class RedisChain extends pulumi.ComponentResource {
         this.registerOutputs({ connectionInfo: this.connectionInfo, caCertPem: this.caCertPem, networkNames: this.networkNames });
     }
 
-    private hostResources(name: string, host: DockerHost, args: RedisChainArgs): HostResources {
+    /**
+     * In `rolling` mode, one RolloutGate per replica, which its upstream's container `dependsOn`.
+     * How the engine orders this (pulumi/pulumi):
+     * - the Node SDK sends a resource's RegisterResource only after the URNs of all its `dependsOn`
+     *   resources resolved (sdk/nodejs/runtime/resource.ts, `prepareResource`, phase "dependency-urns");
+     * - the engine answers a RegisterResource, and so resolves the URN, only once that resource's step
+     *   is done (pkg/resource/deploy/source_eval.go, `(*resmon).RegisterResource`: "Now block waiting
+     *   for the operation to finish");
+     * - a delete-before-replace deletes early only dependents whose replace-forcing inputs depend on
+     *   the replaced resource (pkg/resource/deploy/step_generator.go, `calculateDependentReplacements`);
+     *   a `dependsOn` edge is ordering only.
+     * So an upstream's container is registered, and replaced, only after the gates of its replicas
+     * returned: leaves first, the master last. A gate takes no input from its replica's container: it
+     * polls the replica by its published port, so its update runs while that container is replaced,
+     * and a first deploy (gates create without waiting) still creates every container at once.
+     */
+    private rolloutGates(
+        name: string,
+        args: RedisChainArgs,
+        caCertPem: pulumi.Input<string>,
+        credentials: pulumi.Input<ChainCredentials>,
+        releaseGuard: ServerReleaseGuard,
+    ): { readonly upstream: string; readonly gate: RolloutGate }[] {
+        return rolloutSteps(args.topology, args.rollout).map((step) => {
+            const replica = args.topology.nodes.find((n) => n.name === step.replica)!;
+            const { kind, major, minor, patch } = replica.release;
+            const gate = new RolloutGate(
+                `${name}-${replica.name}-rollout`,
+                {
+                    node: nodeConnectionInfo(replica),
+                    caCertPem,
+                    credentials,
+                    release: { kind, version: [major, minor, patch].filter((n) => n !== undefined).join(".") },
+                    timeoutMs: args.checkTimeoutMs * step.waitsForNodes,
+                },
+                // A refused server change must not leave gates polling for a release never deployed.
+                { parent: this, dependsOn: [releaseGuard] },
+            );
+            return { upstream: step.upstream, gate };
+        });
+    }
+
+    private hostResources(name: string, host: DockerHost, args: RedisChainArgs, releaseGuard: ServerReleaseGuard): HostResources {
         // The local host keeps the default provider and the plain resource names of a one-host stack.
         const prefix = host.name === LOCAL_HOST ? name : `${name}-${host.name}`;
         const provider =
@@ -171,7 +277,8 @@ export class RedisChain extends pulumi.ComponentResource {
         const imageIds = new Map(
             images.map((image) => [
                 image,
-                new docker.RemoteImage(imageResourceName(prefix, image, args.image), { name: image, keepLocally: true }, opts).imageId,
+                new docker.RemoteImage(imageResourceName(prefix, image, args.image), { name: image, keepLocally: true }, { ...opts, dependsOn: [releaseGuard] })
+                    .imageId,
             ]),
         );
         const network = new docker.Network(
@@ -184,8 +291,8 @@ export class RedisChain extends pulumi.ComponentResource {
 
     private nodeCertificate(name: string, node: NodeSpec, ca: CertificateAuthority): NodeCertificate {
         // The names a client may dial: container name, alias, the deploying machine's loopback, and
-        // the address its ports are published on.
-        const ipAddresses = [...new Set(["127.0.0.1", node.publishAddress])].filter((ip) => ip !== "0.0.0.0");
+        // the addresses its ports are published on.
+        const ipAddresses = certificateIpAddresses(node);
         return new NodeCertificate(
             `${name}-${node.name}-cert`,
             {

@@ -10,7 +10,8 @@ import {
     TLS_CERT_PATH,
     TLS_KEY_PATH,
 } from "../lib/containerPaths";
-import { healthcheckCommand } from "../lib/healthcheck";
+import { ENTRYPOINT_CAPABILITIES, EXEC_READABLE_SECRET_MODE, SECURITY_OPTS, SERVER_ONLY_SECRET_MODE } from "../lib/containerSecurity";
+import { healthcheckCommand, healthcheckReadsNodeKey } from "../lib/healthcheck";
 import { serverBinaries } from "../lib/serverBinaries";
 import { NodeSpec } from "../lib/topology";
 
@@ -48,6 +49,12 @@ export interface RedisNodeArgs {
     readonly auth?: NodeAuthFiles;
     /** Docker restart policy. */
     readonly restart: RestartPolicy;
+    /** The container's memory limit in MB (see containerMemoryLimitMb); changed in place. */
+    readonly memoryMb: number;
+    /** The stack's ServerReleaseGuard: volume and container wait for its check to pass. */
+    readonly releaseGuard?: pulumi.Resource;
+    /** Rollout gates of this node's replicas: the container is replaced only once each has returned. */
+    readonly rolloutGates?: readonly pulumi.Resource[];
 }
 
 /** One Redis server: its data volume and its container, configured entirely through uploads. */
@@ -65,7 +72,7 @@ export class RedisNode extends pulumi.ComponentResource {
         const volume = new docker.Volume(
             `${name}-data`,
             { name: `${node.containerName}-data`, labels: [{ label: "redis-chain.node", value: node.name }] },
-            { parent: this },
+            { parent: this, dependsOn: args.releaseGuard ? [args.releaseGuard] : [] },
         );
         const container = new docker.Container(
             `${name}-container`,
@@ -94,6 +101,19 @@ export class RedisNode extends pulumi.ComponentResource {
                     startPeriod: "10s",
                 },
                 restart: args.restart,
+                // Above maxmemory by the fork, backlog and replica buffers: the OOM killer must not
+                // end a node in the middle of the full sync that serves a replica. Swap equal to the
+                // limit (none): the limit is the sizing rule's, and the provider's in-place update
+                // sends both, where a grown limit alone past the engine's default swap (twice the old
+                // limit) is refused.
+                memory: args.memoryMb,
+                memorySwap: args.memoryMb,
+                // Both force a replacement when they change. A read-only root filesystem is not
+                // possible: the provider copies every upload with the container's "/" as
+                // destination, which the engine refuses for a read-only rootfs even when the file
+                // lands on a volume ("container rootfs is marked read-only").
+                capabilities: { drops: ["ALL"], adds: [...ENTRYPOINT_CAPABILITIES] },
+                securityOpts: [...SECURITY_OPTS],
                 // Redis waits up to shutdown-timeout (3 s, redis.conf) for lagging replicas, then
                 // writes its final RDB. Docker's default 10 s ran out first and the save was lost.
                 // stopTimeout covers `docker stop` and daemon shutdown; destroyGraceSeconds covers the
@@ -105,7 +125,16 @@ export class RedisNode extends pulumi.ComponentResource {
                     { label: "redis-chain.role", value: node.role },
                 ],
             },
-            { parent: this },
+            // Ordering only, never an input: a dependency through an input would make the engine
+            // delete this container together with the one it depends on (see RedisChain).
+            // The engine makes an output secret only where the same-named input is secret as a
+            // whole; the uploads list is not (only some of its entries are), so the provider's
+            // echo of it would sit in the state in plain text.
+            {
+                parent: this,
+                dependsOn: [...(args.releaseGuard ? [args.releaseGuard] : []), ...(args.rolloutGates ?? [])],
+                additionalSecretOutputs: ["uploads"],
+            },
         );
         this.containerId = container.id;
         this.containerName = container.name;
@@ -116,7 +145,7 @@ export class RedisNode extends pulumi.ComponentResource {
 
 function publishedPorts(node: NodeSpec): docker.types.input.ContainerPort[] {
     const listeners = [node.listeners.plain, node.listeners.tls].filter((l) => l !== undefined);
-    return listeners.map((l) => ({ internal: l.port, external: l.hostPort, ip: node.publishAddress, protocol: "tcp" }));
+    return listeners.map((l) => ({ internal: l.port, external: l.hostPort, ip: l.publishAddress, protocol: "tcp" }));
 }
 
 function uploads(args: RedisNodeArgs): docker.types.input.ContainerUpload[] {
@@ -128,14 +157,18 @@ function uploads(args: RedisNodeArgs): docker.types.input.ContainerUpload[] {
             { file: TLS_CA_PATH, content: args.tls.caCertPem, permissions: "0644" },
             { file: TLS_CERT_PATH, content: args.tls.certPem, permissions: "0644" },
             // Root-owned on upload; the image's entrypoint hands /data to the redis user before
-            // Redis starts, so 0600 keeps the key readable by Redis alone.
-            { file: TLS_KEY_PATH, content: pulumi.secret(args.tls.privateKeyPem), permissions: "0600" },
+            // Redis starts. Only when the healthcheck presents the key may group root read it too.
+            {
+                file: TLS_KEY_PATH,
+                content: pulumi.secret(args.tls.privateKeyPem),
+                permissions: healthcheckReadsNodeKey(args.node) ? EXEC_READABLE_SECRET_MODE : SERVER_ONLY_SECRET_MODE,
+            },
         );
     }
     if (args.auth) {
         files.push(
-            { file: AUTH_CONF_PATH, content: pulumi.secret(args.auth.authConf), permissions: "0600" },
-            { file: HEALTHCHECK_PASSWORD_PATH, content: pulumi.secret(args.auth.healthcheckPassword), permissions: "0600" },
+            { file: AUTH_CONF_PATH, content: pulumi.secret(args.auth.authConf), permissions: SERVER_ONLY_SECRET_MODE },
+            { file: HEALTHCHECK_PASSWORD_PATH, content: pulumi.secret(args.auth.healthcheckPassword), permissions: EXEC_READABLE_SECRET_MODE },
         );
     }
     return files;

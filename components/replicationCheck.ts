@@ -28,13 +28,23 @@ async function runDeployCheckInProviderHost(inputs: unknown): Promise<Record<str
     return tsx.require(DEPLOY_CHECK_PATH, DEPLOY_CHECK_PATH).runDeployCheck(inputs);
 }
 
+/**
+ * The check's outputs: its inputs without the credentials, and the results. The engine runs this
+ * provider without secret support and hands it the credentials in plain text; echoed back, they
+ * would be stored as outputs, kept secret only by the engine copying the input's secret bit.
+ */
+export function checkState(inputs: Record<string, unknown>, results: Record<string, unknown>): Record<string, unknown> {
+    const { credentials: _credentials, ...rest } = inputs;
+    return { ...rest, ...results };
+}
+
 const checkProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs) {
         const outs = await runDeployCheckInProviderHost(inputs);
-        return { id: `redis-chain-check-${Date.now()}`, outs: { ...inputs, ...outs } };
+        return { id: `redis-chain-check-${Date.now()}`, outs: checkState(inputs, outs) };
     },
     async update(_id, _olds, news) {
-        return { outs: { ...news, ...(await runDeployCheckInProviderHost(news)) } };
+        return { outs: checkState(news, await runDeployCheckInProviderHost(news)) };
     },
 };
 
@@ -58,7 +68,8 @@ export class ReplicationCheck extends pulumi.dynamic.Resource {
                 linksUpMs: undefined,
                 nodesChecked: undefined,
             },
-            opts,
+            // Should an output named credentials appear again, the state keeps it encrypted.
+            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
             "redis-chain",
             "ReplicationCheck",
         );

@@ -3,6 +3,8 @@
 // the commands its one job needs; every Redis and Valkey version the program runs has to accept
 // every rule written here, so no rule names a command newer than Redis 7.0.
 import { createHash } from "node:crypto";
+import { understoodLines } from "./redisConf";
+import { NodeSpec } from "./topology";
 
 /** One ACL user as written in the users file. */
 export interface AclUser {
@@ -28,6 +30,8 @@ export interface UserPasswords {
     readonly replication: string;
     /** The `healthcheck` user's password, for the container healthcheck. */
     readonly healthcheck: string;
+    /** The `exporter` user's password, for the node's metrics exporter; absent when no exporter runs. */
+    readonly exporter?: string;
 }
 
 /** Choices that widen the application user. */
@@ -54,6 +58,8 @@ export const CHECK_USER = "check";
 export const REPLICATION_USER = "replicator";
 /** ACL user of the container healthcheck; allowed PING and INFO only. */
 export const HEALTHCHECK_USER = "healthcheck";
+/** ACL user of the metrics exporter (redis_exporter); allowed what its default scrape reads. */
+export const EXPORTER_USER = "exporter";
 
 /** The check's keys; the check writes and deletes only keys under this prefix. */
 export const CHECK_KEY_PREFIX = "redis-chain:check:";
@@ -131,6 +137,27 @@ export const REPLICATION_RULES: readonly string[] = ["resetchannels", "-@all", "
 export const HEALTHCHECK_RULES: readonly string[] = ["resetchannels", "-@all", "+ping", "+info"];
 
 /**
+ * Rules of the exporter user: what redis_exporter sends on a scrape with its default options, minus
+ * what would expose data or secrets. Its scrape sends CLIENT SETNAME, CONFIG GET *, INFO ALL (INFO
+ * when that fails), LATENCY LATEST, LATENCY HISTOGRAM, SLOWLOG LEN and SLOWLOG GET 1, and skips each
+ * figure whose command is refused. Not granted: CONFIG GET (it returns `masterauth` in plain text on
+ * a replica; the exporter runs with `--config-command=-` so it does not ask, and it then takes 16
+ * databases and omits the `redis_config_*` gauges), SLOWLOG GET (its entries carry the arguments of
+ * the application's slow commands: key names and values; `redis_slowlog_last_id` stays 0). No key or
+ * channel: the exporter's key-checking options, which need SCAN/GET/TYPE, are not used.
+ */
+export const EXPORTER_RULES: readonly string[] = [
+    "resetchannels",
+    "-@all",
+    "+ping",
+    "+info",
+    "+client|setname",
+    "+latency|latest",
+    "+latency|histogram",
+    "+slowlog|len",
+];
+
+/**
  * Every user of a node. The extension point: a Sentinel user or a metrics-exporter user is one
  * more entry here (with its password in `UserPasswords`).
  */
@@ -141,6 +168,9 @@ export function nodeUsers(passwords: UserPasswords, access: ApplicationAccess = 
         { name: CHECK_USER, purpose: "post-deploy check: PING, INFO, its own keys", password: passwords.check, rules: CHECK_RULES },
         { name: REPLICATION_USER, purpose: "replicas logging in to this node", password: passwords.replication, rules: REPLICATION_RULES },
         { name: HEALTHCHECK_USER, purpose: "container healthcheck: PING, INFO", password: passwords.healthcheck, rules: HEALTHCHECK_RULES },
+        ...(passwords.exporter === undefined
+            ? []
+            : [{ name: EXPORTER_USER, purpose: "metrics exporter: INFO, LATENCY, SLOWLOG LEN", password: passwords.exporter, rules: EXPORTER_RULES }]),
     ];
 }
 
@@ -168,6 +198,24 @@ export function renderUsersFile(args: UsersFileArgs): string[] {
         lines.push(`masterauth ${args.masterauth}`);
     }
     return lines;
+}
+
+/**
+ * The users file of one node as uploaded: every user, and on a replica the replication password
+ * it logs in to its upstream with. Every node carries every user, so any node can serve replicas
+ * and a promoted replica needs no new file.
+ */
+export function renderNodeUsersFile(
+    node: Pick<NodeSpec, "name" | "link" | "release">,
+    passwords: UserPasswords,
+    access: ApplicationAccess = DEFAULT_APPLICATION_ACCESS,
+): string {
+    const lines = renderUsersFile({
+        nodeName: node.name,
+        users: nodeUsers(passwords, access),
+        masterauth: node.link ? passwords.replication : undefined,
+    });
+    return `${understoodLines(lines, node.release).join("\n")}\n`;
 }
 
 const NAME = /^[A-Za-z0-9_-]+$/;

@@ -7,7 +7,10 @@
 // `nodes[2] (redis-c).link: ...; use ...` lines, `z.infer` derives the types, and it is the most
 // widely known schema library for TypeScript config.
 import { z } from "zod";
+import { DEFAULT_APPLICATION_ACCESS } from "./aclUsers";
+import { DEFAULT_MEMORY, MAXMEMORY_POLICIES } from "./memoryLimits";
 import { DEFAULT_TUNING } from "./redisConf";
+import { ROLLOUT_MODES } from "./rolloutOrder";
 import { SERVER_KINDS } from "./serverRelease";
 
 /** Every default of the stack config, in one place. */
@@ -39,6 +42,43 @@ export const CONFIG_DEFAULTS = {
     tlsAuthClients: "no",
     /** Only a restart from RDB keeps the replication ID, so replicas resume partially. */
     persistence: "rdb",
+    /** The application user gets no EVAL/FCALL/SCRIPT/FUNCTION: a script runs any command it holds, unreviewed. */
+    allowScripting: DEFAULT_APPLICATION_ACCESS.allowScripting,
+    maxmemoryMb: DEFAULT_MEMORY.maxmemoryMb,
+    /** Writes past maxmemory fail; nothing replicated is dropped silently. */
+    maxmemoryPolicy: DEFAULT_MEMORY.policy,
+    /** No exporter containers unless asked for. */
+    metrics: false,
+    /** The exporter the monitoring charts and operators ship beside Redis; a pinned tag. */
+    metricsExporterImage: "oliver006/redis_exporter:v1.88.0",
+    /** Host port of the first node's exporter; the next nodes take the following ports in config order. */
+    metricsBaseHostPort: 9121,
+    /** How often the rendered scrape config asks Prometheus to scrape, s. */
+    metricsScrapeIntervalSeconds: 15,
+    /** Alert thresholds (see lib/alertRules.ts for what each rule does with them). */
+    alerts: {
+        /** A replica link (or a node's declared replica count) may be down this long before alerting, s. */
+        linkDownSeconds: 30,
+        /** Bytes a replica may trail its upstream's replication offset. */
+        lagBytes: 16 * 1024 * 1024,
+        /** Seconds since a replica last heard from its upstream; the upstream pings every 10 s when idle. */
+        lagSeconds: 30,
+        /** How long a lag must last before alerting, s. */
+        lagForSeconds: 60,
+        /** A full resync on an upstream alerts for this long after it happened, s. */
+        fullResyncWindowSeconds: 600,
+        /** Window over which the replication write rate is measured, s. */
+        writeRateWindowSeconds: 300,
+        /** Outage the backlog must cover when replOutageSeconds is not set, s. */
+        backlogOutageSeconds: 60,
+        /** An exporter may be unreachable, or see its node down, this long before alerting, s. */
+        exporterDownSeconds: 30,
+    },
+    /**
+     * Leaves first, the master last, each node back and linked before its upstream goes down: a
+     * replica never runs an older server than its upstream while a server change rolls out.
+     */
+    rollout: "rolling",
 } as const;
 
 // Docker network aliases are DNS names, and the node name is also a certificate SAN.
@@ -48,6 +88,11 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 /** True for a dotted-quad IPv4 address (Docker publishes ports on IPs, not names). */
 export function isIPv4(value: string): boolean {
     return IPV4.test(value);
+}
+
+/** True for an address only its own machine reaches (127.0.0.0/8). 0.0.0.0 is every interface, not loopback. */
+export function isLoopback(address: string): boolean {
+    return address.startsWith("127.");
 }
 
 const quoted = (value: unknown) => JSON.stringify(value);
@@ -128,10 +173,19 @@ export const nodeSchema = z.strictObject(
         host: z.string({ error: "expected a host name" }).optional(),
         /** Accept a plain link from a node on another host (unencrypted between machines). */
         allowPlainAcrossHosts: flag.optional(),
+        /**
+         * Accept this node's plain listener published on an address other than loopback, where anyone
+         * on that network reaches it without encryption (and sees the password pass).
+         */
+        allowPlainOnNetwork: flag.optional(),
         /** The node's own image, e.g. to upgrade the chain node by node; default the stack's image. */
         image: imageSchema.optional(),
         /** The node's own `server:` block; default the stack's. */
         server: serverSchema.optional(),
+        /** Run an exporter beside this node; default the stack's `metrics`. */
+        metrics: flag.optional(),
+        /** Host port the node's exporter is published on; default from metricsBaseHostPort. */
+        metricsHostPort: port.optional(),
     },
     { error: (iss) => (iss.code === "invalid_type" ? "expected an object with at least a name and one listener" : undefined) },
 );
@@ -157,12 +211,17 @@ export const dockerHostSchema = z.strictObject(
             .optional(),
         /** Address other hosts and the deploying machine use to reach ports published there. */
         address: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address other hosts can reach; set the host's address` }).optional(),
-        /** Address ports not used across hosts are published on; default `address` (the publish address for local). */
+        /** Address ports no other machine needs are published on; default 127.0.0.1 (the stack's publishAddress for local). */
         publishAddress: z.string({ error: (iss) => `${quoted(iss.input)} is not an IPv4 address` }).optional(),
-        /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS. */
+        /** PEMs of the engine's CA and of a client certificate and key, for tcp:// with TLS; keyPem from secret config. */
         caCertPem: pem,
         certPem: pem,
         keyPem: pem,
+        /**
+         * Accept a tcp:// engine without TLS. Its API is root on that host to anyone who reaches the
+         * port, and the uploads (passwords, keys) cross the network in plain text.
+         */
+        allowInsecureEngine: flag.optional(),
     },
     { error: (iss) => (iss.code === "invalid_type" ? "expected { docker, address }" : undefined) },
 );
@@ -193,6 +252,27 @@ const integerString = (min: number, max: number) =>
             error: (iss) => `"${String(iss.input)}" is out of range; use an integer from ${min} to ${max}`,
         })
         .transform(Number);
+
+const seconds = (max: number) =>
+    z.number({ error: "expected a number of seconds" }).int({ error: "expected a whole number of seconds" }).min(1).max(max);
+
+/** `redis-chain:alerts`: thresholds of the rendered alert rules. */
+export const alertThresholdsSchema = z.strictObject(
+    {
+        linkDownSeconds: seconds(86400).optional(),
+        lagBytes: z.number({ error: "expected a number of bytes" }).int().min(1).optional(),
+        lagSeconds: seconds(86400).optional(),
+        lagForSeconds: seconds(86400).optional(),
+        fullResyncWindowSeconds: seconds(604800).optional(),
+        writeRateWindowSeconds: seconds(86400).optional(),
+        backlogOutageSeconds: seconds(86400).optional(),
+        exporterDownSeconds: seconds(86400).optional(),
+    },
+    { error: (iss) => (iss.code === "invalid_type" ? "expected an object of thresholds, e.g. { linkDownSeconds: 30 }" : undefined) },
+);
+
+/** Every alert threshold, defaults filled in. */
+export type AlertThresholds = { readonly [K in keyof typeof CONFIG_DEFAULTS.alerts]: number };
 
 const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
@@ -232,10 +312,30 @@ export const stackConfigSchema = z.object({
     replDisklessSyncDelaySeconds: integerString(0, 60).default(CONFIG_DEFAULTS.replDisklessSyncDelaySeconds),
     /** Backlog size given outright; default CONFIG_DEFAULTS.replBacklogSizeMb unless sized from rate and outage. */
     replBacklogSizeMb: integerString(1, 65536).optional(),
+    /** Give the application user @scripting (EVAL, EVALSHA, SCRIPT, FCALL, FUNCTION). */
+    allowScripting: booleanString.default(CONFIG_DEFAULTS.allowScripting),
+    /** `maxmemory` of every node, MB; the container memory limit is derived from it. */
+    maxmemoryMb: integerString(16, 1048576).default(CONFIG_DEFAULTS.maxmemoryMb),
+    maxmemoryPolicy: z
+        .enum(MAXMEMORY_POLICIES, {
+            error: (iss) => `"${String(iss.input)}" is not a maxmemory policy; use one of ${MAXMEMORY_POLICIES.join(", ")}`,
+        })
+        .default(CONFIG_DEFAULTS.maxmemoryPolicy),
     /** Peak write rate on the masters, MB/s; with replOutageSeconds sizes the backlog. */
     replWriteRateMbPerSecond: integerString(1, 4096).optional(),
     /** Longest outage of a replica (restart included) that must end in a partial resync, s. */
     replOutageSeconds: integerString(1, 86400).optional(),
+    /** An exporter beside every node (a node's own `metrics` overrides it). */
+    metrics: booleanString.default(CONFIG_DEFAULTS.metrics),
+    metricsExporterImage: imageSchema.default(CONFIG_DEFAULTS.metricsExporterImage),
+    metricsBaseHostPort: integerString(1, 65535).default(CONFIG_DEFAULTS.metricsBaseHostPort),
+    metricsScrapeIntervalSeconds: integerString(1, 3600).default(CONFIG_DEFAULTS.metricsScrapeIntervalSeconds),
+    /** Alert thresholds; each field optional, defaults in CONFIG_DEFAULTS.alerts. */
+    alerts: jsonValue.pipe(alertThresholdsSchema.optional()),
+    /** How a server change reaches the containers: `rolling` (one node after the other, leaves first) or `parallel`. */
+    rollout: z
+        .enum(ROLLOUT_MODES, { error: (iss) => `"${String(iss.input)}" is not a rollout mode; use ${ROLLOUT_MODES.join(" or ")}` })
+        .default(CONFIG_DEFAULTS.rollout),
 });
 
 export type StackConfigKey = keyof typeof stackConfigSchema.shape;

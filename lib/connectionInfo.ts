@@ -1,6 +1,7 @@
 // Connection info for the stack outputs, and the check's targets derived from it. The same shape
 // feeds the post-deploy check resource and `npm run verify`, so both check the same thing.
-import { NodeSpec } from "./topology";
+import { isLoopback } from "./configSchema";
+import { LOCAL_HOST, Listener, NodeSpec } from "./topology";
 
 /** How a client on the deploying machine reaches one listener. */
 export interface Endpoint {
@@ -37,7 +38,9 @@ export interface ChainConnectionInfo {
 
 /** What a client proves itself with; secret as a whole. Absent fields are not required by the chain. */
 export interface ChainCredentials {
-    /** The `default` user's password. */
+    /** The ACL user to log in as; absent: `default` (the application user). */
+    readonly username?: string;
+    /** That user's password. */
     readonly password?: string;
     /** Client certificate and key, for nodes with `tls-auth-clients yes|optional`. */
     readonly clientCertPem?: string;
@@ -52,14 +55,36 @@ export function clientHost(publishAddress: string): string {
     return publishAddress === "0.0.0.0" ? "127.0.0.1" : publishAddress;
 }
 
-/** Connection info of one node, from the machine that deploys it. */
+/**
+ * The address the deploying machine (host local) dials a listener at, or undefined when it cannot:
+ * a listener on another host's loopback.
+ */
+function dialAddress(node: NodeSpec, listener: Listener): string | undefined {
+    if (node.host === LOCAL_HOST) return clientHost(listener.publishAddress);
+    if (isLoopback(listener.publishAddress)) return undefined;
+    return listener.publishAddress === "0.0.0.0" ? node.hostAddress : listener.publishAddress;
+}
+
+/** The IP addresses clients and peers dial the node at: what its certificate must name. */
+export function certificateIpAddresses(node: NodeSpec): string[] {
+    const listeners = [node.listeners.plain, node.listeners.tls].filter((l) => l !== undefined);
+    const onNetwork = listeners.some((l) => !isLoopback(l.publishAddress));
+    const dialed = ["127.0.0.1", ...listeners.map((l) => l.publishAddress), ...(onNetwork ? [node.hostAddress] : [])];
+    return [...new Set(dialed)].filter((ip) => ip !== "0.0.0.0");
+}
+
+/**
+ * Connection info of one node, from the machine that deploys it. A node on another host lists only
+ * listeners published on that host's network, and only its TLS one when it has one: whatever the
+ * check and `npm run verify` send across machines (the password included) goes encrypted.
+ */
 export function nodeConnectionInfo(node: NodeSpec): NodeConnectionInfo {
-    const host = clientHost(node.publishAddress);
-    const endpoint = (scheme: string, hostPort: number): Endpoint => ({
-        host,
-        port: hostPort,
-        url: `${scheme}://${host}:${hostPort}`,
-    });
+    const endpoint = (scheme: string, listener: Listener | undefined): Endpoint | null => {
+        const host = listener && dialAddress(node, listener);
+        return host === undefined ? null : { host, port: listener!.hostPort, url: `${scheme}://${host}:${listener!.hostPort}` };
+    };
+    const tls = endpoint("rediss", node.listeners.tls);
+    const plain = node.host !== LOCAL_HOST && tls ? null : endpoint("redis", node.listeners.plain);
     return {
         name: node.name,
         containerName: node.containerName,
@@ -69,7 +94,7 @@ export function nodeConnectionInfo(node: NodeSpec): NodeConnectionInfo {
         link: node.link?.transport ?? null,
         expectedMaster: node.link ? { host: node.link.target.host, port: node.link.target.port } : null,
         replicas: node.replicas,
-        plain: node.listeners.plain ? endpoint("redis", node.listeners.plain.hostPort) : null,
-        tls: node.listeners.tls ? endpoint("rediss", node.listeners.tls.hostPort) : null,
+        plain,
+        tls,
     };
 }

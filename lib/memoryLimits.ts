@@ -2,16 +2,20 @@
 // the container limit has to cover everything Redis allocates besides the dataset, or the kernel's
 // OOM killer ends the node in the middle of the fork that serves a replica's full sync.
 
+/** What Redis may do when the dataset reaches maxmemory (`maxmemory-policy`). */
+export const MAXMEMORY_POLICIES = [
+    "noeviction",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+] as const;
+
 /** What Redis does when the dataset reaches maxmemory. */
-export type MaxmemoryPolicy =
-    | "noeviction"
-    | "allkeys-lru"
-    | "allkeys-lfu"
-    | "allkeys-random"
-    | "volatile-lru"
-    | "volatile-lfu"
-    | "volatile-random"
-    | "volatile-ttl";
+export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
 
 /**
  * Refuse writes (OOM error to the client) rather than drop data: a chain used as a store must not
@@ -30,6 +34,21 @@ export const FIXED_OVERHEAD_MB = 64;
 export function replicaOutputBufferHardLimitMb(backlogSizeMb: number): number {
     return Math.max(256, backlogSizeMb);
 }
+
+/** The memory settings every node of a stack shares. */
+export interface MemorySettings {
+    /** `maxmemory` in MB: the ceiling of each node's dataset. */
+    readonly maxmemoryMb: number;
+    /** `maxmemory-policy`. */
+    readonly policy: MaxmemoryPolicy;
+}
+
+/**
+ * 256 MB: small enough that a default chain of three nodes fits a small machine (each container
+ * limited to about 1 GB, see containerMemoryLimitMb), large enough for a cache or queue to start
+ * with; a store that grows past it gets OOM errors on writes, never silent loss.
+ */
+export const DEFAULT_MEMORY: MemorySettings = { maxmemoryMb: 256, policy: DEFAULT_MAXMEMORY_POLICY };
 
 /** The memory settings of one node. */
 export interface NodeMemoryArgs {

@@ -1,7 +1,8 @@
 // Validation of the stack's node list. Every rule reports the node, the field and the fix, and all
 // problems are reported at once, before any resource exists.
-import { CONFIG_DEFAULTS, NODE_NAME_FIX, issueLines, listenerSchema, nodeNameSchema, nodeSchema } from "./configSchema";
+import { CONFIG_DEFAULTS, NODE_NAME_FIX, isLoopback, issueLines, listenerSchema, nodeNameSchema, nodeSchema } from "./configSchema";
 import { ConfigError } from "./configError";
+import { MetricsOptions, assignMetricsPorts } from "./metricsPorts";
 import { canReplicateFrom } from "./rdbFormats";
 import { DeclaredServer, ServerRelease, resolveServerRelease } from "./serverRelease";
 import {
@@ -31,6 +32,8 @@ export interface ParseOptions {
     readonly image?: string;
     /** The stack's `server:` block, for nodes without their own. */
     readonly server?: DeclaredServer;
+    /** Exporters beside the nodes; default none. */
+    readonly metrics?: MetricsOptions;
 }
 
 const NODE_FIELDS = Object.keys(nodeSchema.shape);
@@ -72,11 +75,41 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     checkGraph(nodes, byName, problems);
     checkHostPorts(nodes, problems);
     checkMasterPersistence(nodes, options.restartPolicy ?? CONFIG_DEFAULTS.restartPolicy, problems);
+    const metricsPorts = assignMetricsPorts(
+        nodes,
+        options.metrics ?? { enabled: CONFIG_DEFAULTS.metrics, baseHostPort: CONFIG_DEFAULTS.metricsBaseHostPort },
+        where,
+        problems,
+    );
     const servers = resolveServers(nodes, byName, options, problems);
     if (problems.length > 0) throw new ConfigError(problems);
 
-    const placement = new Placement(nodes, byName, hosts);
-    return { nodes: orderMastersFirst(nodes).map((n) => toNodeSpec(n, nodes, byName, prefix, placement, servers.get(n.name)!)) };
+    const placement = new Placement(nodes, hosts);
+    const specs = new Map(nodes.map((n) => [n.name, toNodeSpec(n, nodes, byName, prefix, placement, servers.get(n.name)!)]));
+    checkPlainOnNetwork(nodes, specs, placement, problems);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return {
+        nodes: orderMastersFirst(nodes).map((n) => {
+            const spec = specs.get(n.name)!;
+            const hostPort = metricsPorts.get(n.name);
+            // Prometheus scrapes from the host's own side: the host's publish address, never the cross-host one.
+            return hostPort === undefined ? spec : { ...spec, metrics: { hostPort, publishAddress: hosts.get(spec.host)!.publishAddress } };
+        }),
+    };
+}
+
+// A plain listener on an address other machines reach carries the password and the data in clear
+// text: only with the node's explicit consent.
+function checkPlainOnNetwork(nodes: readonly NodeConfig[], specs: Map<string, NodeSpec>, placement: Placement, problems: string[]): void {
+    nodes.forEach((node, i) => {
+        const plain = specs.get(node.name)!.listeners.plain;
+        if (!plain || isLoopback(plain.publishAddress) || node.allowPlainOnNetwork) return;
+        problems.push(
+            `${where(i, node.name)}.plain: host port ${plain.hostPort} would be published on ${plain.publishAddress} ` +
+                `(${placement.exposureReason(node, "plain")}), unencrypted to anyone on that network; ` +
+                "use TLS for what crosses machines, publish on 127.0.0.1, or set allowPlainOnNetwork: true",
+        );
+    });
 }
 
 function where(index: number, name?: string): string {
@@ -242,6 +275,8 @@ function checkMasterPersistence(nodes: readonly NodeConfig[], restartPolicy: str
 interface NodeServer {
     readonly image: string;
     readonly release: ServerRelease;
+    /** The config field that sets the release (NodeSpec.releaseField). */
+    readonly field: string;
 }
 
 /**
@@ -262,11 +297,12 @@ function resolveServers(
     nodes.forEach((node, i) => {
         const image = node.image ?? stackImage;
         if (node.image === undefined && node.server === undefined) {
-            if (stack.ok) servers.set(node.name, { image, release: stack.release });
+            if (stack.ok) servers.set(node.name, { image, release: stack.release, field: options.server ? "server" : "image" });
             return;
         }
         const resolved = resolveServerRelease(image, node.server ?? options.server);
-        if (resolved.ok) servers.set(node.name, { image, release: resolved.release });
+        const field = `nodes[${i}].${node.server !== undefined ? "server" : "image"}`;
+        if (resolved.ok) servers.set(node.name, { image, release: resolved.release, field });
         else problems.push(fieldProblem(`${where(i, node.name)}.`, resolved));
     });
     nodes.forEach((node, i) => {
@@ -308,7 +344,6 @@ function orderMastersFirst(nodes: readonly NodeConfig[]): NodeConfig[] {
 class Placement {
     constructor(
         private readonly nodes: readonly NodeConfig[],
-        private readonly byName: Map<string, NodeConfig>,
         private readonly hosts: ReadonlyMap<string, HostAddresses>,
     ) {}
 
@@ -316,16 +351,34 @@ class Placement {
         return node.host ?? LOCAL_HOST;
     }
 
-    crossesHosts(node: NodeConfig): boolean {
-        const upstream = node.replicaOf === undefined ? undefined : this.byName.get(node.replicaOf);
-        const replicas = this.nodes.filter((n) => n.replicaOf === node.name);
-        return [upstream, ...replicas].some((peer) => peer !== undefined && this.hostOf(peer) !== this.hostOf(node));
+    /** Replicas on other hosts, by the transport of their link to `node`. */
+    private remoteReplicas(node: NodeConfig): NodeConfig[] {
+        return this.nodes.filter((n) => n.replicaOf === node.name && this.hostOf(n) !== this.hostOf(node));
     }
 
-    /** A node with a link to another host must be reachable at its host's address. */
-    publishAddress(node: NodeConfig): string {
+    /**
+     * The listeners of `node` another machine needs: the one each link from another host uses, and
+     * for a node away from the deploying machine (host local) the one the post-deploy check and
+     * clients there use: TLS when the node has it.
+     */
+    exposed(node: NodeConfig): Set<Transport> {
+        const transports = new Set<Transport>(this.remoteReplicas(node).map((r) => r.link!));
+        if (this.hostOf(node) !== LOCAL_HOST) transports.add(node.tls ? "tls" : "plain");
+        return transports;
+    }
+
+    /** Why a listener sits on a non-loopback address, for the messages that refuse it. */
+    exposureReason(node: NodeConfig, transport: Transport): string {
+        const replica = this.remoteReplicas(node).find((r) => r.link === transport);
+        if (replica) return `the ${transport} link of ${replica.name} on host ${this.hostOf(replica)} uses it`;
+        if (this.exposed(node).has(transport)) return `the deploying machine reaches host ${this.hostOf(node)} through it`;
+        return `the publish address of host ${this.hostOf(node)}`;
+    }
+
+    /** Where a listener's host port is bound: the host's address if another machine needs it. */
+    publishAddress(node: NodeConfig, transport: Transport): string {
         const host = this.hosts.get(this.hostOf(node))!;
-        return this.crossesHosts(node) ? host.address : host.publishAddress;
+        return this.exposed(node).has(transport) ? host.address : host.publishAddress;
     }
 
     address(node: NodeConfig): string {
@@ -333,8 +386,8 @@ class Placement {
     }
 }
 
-function toListener(config: ListenerConfig | undefined, transport: Transport): Listener | undefined {
-    return config ? { port: containerPort(config, transport), hostPort: config.hostPort } : undefined;
+function toListener(config: ListenerConfig | undefined, transport: Transport, publishAddress: string): Listener | undefined {
+    return config ? { port: containerPort(config, transport), hostPort: config.hostPort, publishAddress } : undefined;
 }
 
 function toNodeSpec(
@@ -361,7 +414,10 @@ function toNodeSpec(
                 ? { host: placement.address(upstream), port: upstream[transport]!.hostPort }
                 : { host: upstream.name, port: upstreamPort },
         };
-        if (crossHost) announce = { ip: placement.address(node), port: (node.plain ?? node.tls)!.hostPort };
+        // The listener published on the host's address, if any: the others are on loopback there.
+        const exposed = placement.exposed(node);
+        const announced = (["plain", "tls"] as const).find((t) => node[t] && exposed.has(t)) ?? (node.plain ? "plain" : "tls");
+        if (crossHost) announce = { ip: placement.address(node), port: node[announced]!.hostPort };
     }
     return {
         name: node.name,
@@ -369,15 +425,19 @@ function toNodeSpec(
         alias: node.name,
         role: link ? "replica" : "master",
         link,
-        listeners: { plain: toListener(node.plain, "plain"), tls: toListener(node.tls, "tls") },
+        listeners: {
+            plain: toListener(node.plain, "plain", placement.publishAddress(node, "plain")),
+            tls: toListener(node.tls, "tls", placement.publishAddress(node, "tls")),
+        },
         tlsAuthClients: node.tlsAuthClients ?? CONFIG_DEFAULTS.tlsAuthClients,
         persistence: node.persistence ?? CONFIG_DEFAULTS.persistence,
         host: placement.hostOf(node),
-        publishAddress: placement.publishAddress(node),
+        hostAddress: placement.address(node),
         announce,
         speaksTls: node.tls !== undefined || transport === "tls",
         replicas: all.filter((n) => n.replicaOf === node.name).map((n) => n.name),
         image: server.image,
         release: server.release,
+        releaseField: server.field,
     };
 }

@@ -25,9 +25,12 @@
 // Redis 7.4+ upstream can feed it.
 //
 // A Valkey 9.1 primary can send RDB 11 instead of 80 to a replica that reports an older release
-// (replicaRdbVersion in src/replication.c, diskless only), but it aborts that sync when the data
-// uses a feature RDB 11 cannot hold (hash field expiration): data-dependent, so the program does
-// not count on it and keeps the rule that a replica must load what its upstream writes.
+// (replicaRdbVersion in src/replication.c), but it aborts that sync when the data uses a feature
+// RDB 11 cannot hold (hash field expiration): data-dependent, so the program does not count on it
+// and keeps the rule that a replica must load what its upstream writes. Measured on Debian's
+// valkey-server 9.1.2: Redis 8.6 and Valkey 8.1 replicas completed a full sync on RDB 11 (sent
+// through the socket even with repl-diskless-sync no); with one hash field carrying a TTL the
+// primary logged "Can't store key (db 0) in RDB version 11" and retried the sync forever.
 import { ReleaseLine, ServerRelease, formatRelease, supportedLine } from "./serverRelease";
 
 /** The RDB format of one release line. */
@@ -67,6 +70,27 @@ export const RDB_FORMATS: Readonly<Record<LineKey, RdbFormat>> = {
         source: "valkey-io/valkey src/rdb.h RDB_VERSION and RDB_FOREIGN_VERSION_MIN/MAX, src/rdb.c rdbIsVersionAccepted, in the 9.1.2 release source",
     },
 };
+
+/**
+ * The first RDB version whose files start with the `VALKEY` magic: Valkey 9 writes "VALKEY" and three
+ * digits for its own range (RDB 80 up, after the 12-79 it leaves to other servers), "REDIS" and four
+ * digits below it (both 9 bytes; VALKEY080 seen written by Debian's valkey-server 9.1.2).
+ */
+export const VALKEY_MAGIC_FROM = 80;
+
+/** The 9-byte header an RDB file of version `rdb` starts with: "REDIS0011", "VALKEY080". */
+export function rdbFileHeader(rdb: number): string {
+    return rdb >= VALKEY_MAGIC_FROM ? `VALKEY${String(rdb).padStart(3, "0")}` : `REDIS${String(rdb).padStart(4, "0")}`;
+}
+
+/** The RDB version a file's first 9 bytes name; undefined when they are no RDB header. */
+export function rdbVersionOfHeader(header: string): number | undefined {
+    const match = /^(?:REDIS(\d{4})|VALKEY(\d{3}))/.exec(header);
+    if (!match) return undefined;
+    const version = Number(match[1] ?? match[2]);
+    // A header names its version in the form that version is written in, nothing else.
+    return rdbFileHeader(version) === header.slice(0, 9) ? version : undefined;
+}
 
 /** Whether `format`'s loader accepts RDB version `rdb`. */
 export function loadsRdb(format: RdbFormat, rdb: number): boolean {

@@ -2,7 +2,9 @@
 // images differ in their defaults (Debian's build keeps protected-mode on, the official image
 // patches it off).
 import { AUTH_CONF_PATH, DATA_DIR, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
+import { DEFAULT_MEMORY, MemorySettings, NodeMemoryArgs, maxmemoryLines, replicaOutputBufferHardLimitMb } from "./memoryLimits";
 import { directiveSupported } from "./serverDirectives";
+import { HARDENING_SETTINGS } from "./serverHardening";
 import { ServerRelease } from "./serverRelease";
 import { NodeSpec } from "./topology";
 
@@ -22,11 +24,13 @@ export const DEFAULT_TUNING: ReplicationTuning = { disklessSyncDelaySeconds: 0, 
 /** Everything besides the topology that shapes a redis.conf. */
 export interface RedisConfOptions {
     readonly tuning: ReplicationTuning;
-    /** Clients and replicas must authenticate; the passwords come from the included auth.conf. */
+    /** Clients and replicas must authenticate; the users and passwords come from the included auth.conf. */
     readonly authEnabled: boolean;
+    /** maxmemory and its policy. */
+    readonly memory: MemorySettings;
 }
 
-export const DEFAULT_CONF_OPTIONS: RedisConfOptions = { tuning: DEFAULT_TUNING, authEnabled: true };
+export const DEFAULT_CONF_OPTIONS: RedisConfOptions = { tuning: DEFAULT_TUNING, authEnabled: true, memory: DEFAULT_MEMORY };
 
 /**
  * Renders the complete redis.conf of `node`; pure, so the same input always gives the same text.
@@ -48,8 +52,10 @@ export function renderRedisConf(node: NodeSpec, options: RedisConfOptions = DEFA
     if (node.speaksTls) lines.push("", ...tlsLines(node));
     lines.push("", ...replicationLines(node, options));
     lines.push("", ...persistenceLines(node));
+    lines.push("", ...memoryLines(node, options));
+    lines.push("", "# Closed to every connection, the administrator's included.", ...HARDENING_SETTINGS);
     if (options.authEnabled) {
-        lines.push("", "# Passwords and ACL users (default, replicator, healthcheck).", `include ${AUTH_CONF_PATH}`);
+        lines.push("", "# ACL users (default, admin, check, replicator, healthcheck) and masterauth.", `include ${AUTH_CONF_PATH}`);
     }
     return `${understoodLines(lines, node.release).join("\n")}\n`;
 }
@@ -83,7 +89,7 @@ function replicationLines(node: NodeSpec, options: RedisConfOptions): string[] {
         `repl-backlog-size ${backlogSizeMb}mb`,
         // A replica dropped for a full output buffer needs a full sync, so the buffer is never
         // smaller than the backlog that a partial resync would be served from.
-        `client-output-buffer-limit replica ${Math.max(256, backlogSizeMb)}mb ${Math.max(64, backlogSizeMb)}mb 60`,
+        `client-output-buffer-limit replica ${replicaOutputBufferHardLimitMb(backlogSizeMb)}mb ${Math.max(64, backlogSizeMb)}mb 60`,
         // Nagle on the replication socket adds up to 40 ms per hop.
         "repl-disable-tcp-nodelay no",
     ];
@@ -99,6 +105,15 @@ function replicationLines(node: NodeSpec, options: RedisConfOptions): string[] {
     // Across hosts the master sees a NATed peer; announce where this replica really answers.
     if (node.announce) lines.push(`replica-announce-ip ${node.announce.ip}`, `replica-announce-port ${node.announce.port}`);
     return lines;
+}
+
+/** The numbers a node's maxmemory and its container's memory limit are both derived from. */
+export function nodeMemory(node: NodeSpec, options: Pick<RedisConfOptions, "memory" | "tuning">): NodeMemoryArgs {
+    return { ...options.memory, backlogSizeMb: options.tuning.backlogSizeMb, replicaCount: node.replicas.length };
+}
+
+function memoryLines(node: NodeSpec, options: RedisConfOptions): string[] {
+    return ["# Memory: the dataset's ceiling; the policy decides what a write past it does.", ...maxmemoryLines(nodeMemory(node, options))];
 }
 
 function persistenceLines(node: NodeSpec): string[] {

@@ -1,5 +1,7 @@
 // Turns the stack outputs (`pulumi stack output --json --show-secrets`) back into what the check takes.
+import { CHECK_USER } from "./aclUsers";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo } from "./connectionInfo";
+import { StaticConfig } from "./scrapeConfig";
 
 /** Every output index.ts exports, as `pulumi stack output --json --show-secrets` prints them. */
 export interface StackOutputs {
@@ -7,8 +9,12 @@ export interface StackOutputs {
     readonly nodes: Record<string, NodeConnectionInfo>;
     /** The CA certificate TLS clients verify nodes with; empty when no node speaks TLS. */
     readonly caCertPem: string;
-    /** The clients' password (the `default` user); absent when authentication is switched off. */
+    /** The application user's password (`default`: data commands only); absent when authentication is switched off. */
     readonly password?: string;
+    /** The `admin` user's password, for operators: every command. Absent when authentication is switched off. */
+    readonly adminPassword?: string;
+    /** The `check` user's password (PING, INFO, its own keys), for `npm run verify`. Absent when authentication is switched off. */
+    readonly checkPassword?: string;
     /** Client certificate and key, present when a node asks clients for a certificate. */
     readonly clientCertPem?: string;
     readonly clientKeyPem?: string;
@@ -18,18 +24,30 @@ export interface StackOutputs {
     readonly containerIds: Record<string, string>;
     /** How long the post-deploy check took, or "disabled". */
     readonly checkElapsedMs: number | "disabled";
+    /** Per node with an exporter: its Prometheus `static_configs` entry. */
+    readonly metricsTargets: Record<string, StaticConfig>;
+    /** A Prometheus scrape config file (`scrape_configs` of one job) for those targets. */
+    readonly scrapeConfig: string;
+    /** The chain's Prometheus alert rules file. */
+    readonly alertRules: string;
 }
 
+/** The chain and the check user's credentials, as `npm run verify` and the tests check the chain with. */
 export function chainFromOutputs(outputs: unknown): { chain: ChainConnectionInfo; credentials: ChainCredentials } {
     const o = outputs as Partial<StackOutputs> | null;
     if (!o || typeof o.nodes !== "object" || o.nodes === null || typeof o.caCertPem !== "string") {
         throw new Error("stack outputs lack `nodes` and `caCertPem`: is this a redis-chain stack, and was it deployed?");
     }
-    if (o.password === "[secret]" || o.clientKeyPem === "[secret]") {
+    if ([o.password, o.checkPassword, o.clientKeyPem].includes("[secret]")) {
         throw new Error("the outputs hold secrets as [secret]; read them with --show-secrets");
     }
+    // With authentication on, the check logs in as the check user; the application user may not run INFO.
+    if (o.password && !o.checkPassword) {
+        throw new Error("the outputs have no checkPassword: the stack predates the check user; run `pulumi up` first");
+    }
+    const user = o.checkPassword ? { username: CHECK_USER, password: o.checkPassword } : {};
     return {
         chain: { nodes: Object.values(o.nodes), caCertPem: o.caCertPem },
-        credentials: { password: o.password || undefined, clientCertPem: o.clientCertPem || undefined, clientKeyPem: o.clientKeyPem || undefined },
+        credentials: { ...user, clientCertPem: o.clientCertPem || undefined, clientKeyPem: o.clientKeyPem || undefined },
     };
 }

@@ -1,19 +1,24 @@
 // Reads and validates the whole `redis-chain:*` stack config. Pure: index.ts hands it the raw
 // values, so every rule is tested without Pulumi.
 import {
+    AlertThresholds,
     CONFIG_DEFAULTS,
     RawStackConfig,
     RestartPolicy,
     STACK_CONFIG_KEYS,
     StackConfigKey,
+    isLoopback,
     issueLines,
     networkNameSchema,
     stackConfigSchema,
 } from "./configSchema";
+import { ApplicationAccess } from "./aclUsers";
 import { ConfigError } from "./configError";
 import { DockerHost, parseDockerHosts } from "./dockerHosts";
 import { parseTopology } from "./parseTopology";
+import { MemorySettings } from "./memoryLimits";
 import { ReplicationTuning } from "./redisConf";
+import { RolloutMode } from "./rolloutOrder";
 import { Topology } from "./topology";
 
 export type { RawStackConfig, RestartPolicy } from "./configSchema";
@@ -31,16 +36,40 @@ export interface StackSettings {
     readonly upstreamWaitSeconds: number;
     readonly tuning: ReplicationTuning;
     readonly authEnabled: boolean;
+    /** What the application user may do beyond data commands. */
+    readonly access: ApplicationAccess;
+    readonly memory: MemorySettings;
     readonly restartPolicy: RestartPolicy;
     /** Every Docker host, "local" first. */
     readonly hosts: readonly DockerHost[];
+    /** How a server change reaches the containers. */
+    readonly rollout: RolloutMode;
+    /** Exporter image, scrape interval and alert thresholds (which nodes have exporters is in the topology). */
+    readonly metrics: MetricsSettings;
+}
+
+/** Stack-wide settings of the exporters and of the rendered scrape config and alert rules. */
+export interface MetricsSettings {
+    /** Image of every exporter container. */
+    readonly exporterImage: string;
+    readonly scrapeIntervalSeconds: number;
+    /** Every threshold, defaults filled in. */
+    readonly alerts: AlertThresholds;
+    /** The outage the backlog rule checks against: replOutageSeconds, else the alerts default. */
+    readonly outageSeconds: number;
 }
 
 type Shape = typeof stackConfigSchema.shape;
 type Parsed = { [K in StackConfigKey]: ReturnType<Shape[K]["parse"]> };
 
+/** What Pulumi knows about the raw values beyond their text. */
+export interface StackConfigMeta {
+    /** Keys `pulumi config set --secret` stored encrypted (a key counts when any part of its value is secret). */
+    readonly secretKeys?: readonly StackConfigKey[];
+}
+
 /** Validates every key; throws ConfigError with all problems, in key order, before anything is built. */
-export function parseStackSettings(raw: RawStackConfig): StackSettings {
+export function parseStackSettings(raw: RawStackConfig, meta: StackConfigMeta = {}): StackSettings {
     // Each key parses on its own, so one bad key leaves the others' values (and defaults) in place
     // for the rules that combine them.
     const problemsByKey = new Map<StackConfigKey, string[]>();
@@ -56,7 +85,7 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
     const publishAddress = value.publishAddress ?? CONFIG_DEFAULTS.publishAddress;
 
     const hostProblems: string[] = [];
-    const hosts = parseDockerHosts(value.hosts, publishAddress, hostProblems);
+    const hosts = parseDockerHosts(value.hosts, publishAddress, hostProblems, meta.secretKeys?.includes("hosts") ?? false);
     hostProblems.forEach((p) => add("hosts", p));
     let topology: Topology | undefined;
     try {
@@ -67,11 +96,25 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
             hosts: new Map(hosts.map((h) => [h.name, h])),
             image: value.image,
             server: value.server,
+            metrics: {
+                enabled: value.metrics ?? CONFIG_DEFAULTS.metrics,
+                baseHostPort: value.metricsBaseHostPort ?? CONFIG_DEFAULTS.metricsBaseHostPort,
+            },
         });
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         // The stack's own image/server refusals are reported under those keys, in key order.
         error.problems.forEach((p) => add(p.startsWith("image") ? "image" : p.startsWith("server") ? "server" : "nodes", p));
+    }
+    if (topology && !(value.auth ?? CONFIG_DEFAULTS.auth)) {
+        const open = listenersOpenWithoutAuth(topology);
+        if (open.length > 0) {
+            add(
+                "auth",
+                `auth: false with ${open.join(", ")} on the network lets anyone there read and write; keep auth on, ` +
+                    "publish on 127.0.0.1, or serve the network through TLS listeners with tlsAuthClients: yes",
+            );
+        }
     }
     const networkName = value.networkName ?? `${raw.namePrefix ?? ""}${CONFIG_DEFAULTS.networkSuffix}`;
     const networkCheck = networkNameSchema.safeParse(networkName);
@@ -90,8 +133,17 @@ export function parseStackSettings(raw: RawStackConfig): StackSettings {
         upstreamWaitSeconds: value.upstreamWaitSeconds,
         tuning: { disklessSyncDelaySeconds: value.replDisklessSyncDelaySeconds, backlogSizeMb: backlog },
         authEnabled: value.auth,
+        access: { allowScripting: value.allowScripting },
+        memory: { maxmemoryMb: value.maxmemoryMb, policy: value.maxmemoryPolicy },
         restartPolicy,
         hosts,
+        metrics: {
+            exporterImage: value.metricsExporterImage,
+            scrapeIntervalSeconds: value.metricsScrapeIntervalSeconds,
+            alerts: { ...CONFIG_DEFAULTS.alerts, ...value.alerts },
+            outageSeconds: value.replOutageSeconds ?? value.alerts?.backlogOutageSeconds ?? CONFIG_DEFAULTS.alerts.backlogOutageSeconds,
+        },
+        rollout: value.rollout,
     };
 }
 
@@ -112,4 +164,16 @@ function backlogSizeMb(value: Parsed, raw: RawStackConfig, add: (key: StackConfi
     const backlog = Math.max(16, 2 * (value.replWriteRateMbPerSecond ?? 1) * (value.replOutageSeconds ?? 1));
     if (backlog > 65536) add("replOutageSeconds", `replOutageSeconds: a ${backlog} MB backlog is over 64 GB; shorten the outage or lower the rate`);
     return backlog;
+}
+
+/** Listeners on an address other than loopback that let a client in without a certificate. */
+function listenersOpenWithoutAuth(topology: Topology): string[] {
+    return topology.nodes.flatMap((node) =>
+        (["plain", "tls"] as const).flatMap((transport) => {
+            const listener = node.listeners[transport];
+            if (!listener || isLoopback(listener.publishAddress)) return [];
+            if (transport === "tls" && node.tlsAuthClients === "yes") return [];
+            return [`${node.name}.${transport} (${listener.publishAddress}:${listener.hostPort})`];
+        }),
+    );
 }

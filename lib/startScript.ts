@@ -10,7 +10,7 @@
 // The script is passed inline (`sh -c`) rather than uploaded: it runs as root, and a file under
 // /data is handed to the server's user by the image's entrypoint, so that user could rewrite what
 // root runs at the next restart. The container config is the engine's, not the volume's.
-import { HEALTHCHECK_USER } from "./authConf";
+import { HEALTHCHECK_USER } from "./aclUsers";
 import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
 import { serverBinaries } from "./serverBinaries";
 import { NodeSpec } from "./topology";

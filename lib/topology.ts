@@ -18,10 +18,16 @@ export interface HostAddresses {
     readonly publishAddress: string;
 }
 
-/** A validated listener: both ports known. */
+/** A validated listener: both ports known, and where the host port is published. */
 export interface Listener {
     readonly port: number;
     readonly hostPort: number;
+    /**
+     * Address the host port is bound to: the host's `address` when another machine needs this
+     * listener (a link from another host uses it, or the deploying machine reaches a node on another
+     * host through it), else the host's `publishAddress`.
+     */
+    readonly publishAddress: string;
 }
 
 /** The replication link of a replica: to whom, on which port, over what. */
@@ -52,8 +58,8 @@ export interface NodeSpec {
     readonly persistence: Persistence;
     /** The Docker host the node runs on. */
     readonly host: string;
-    /** Address its ports are published on: its host's address when a link crosses hosts. */
-    readonly publishAddress: string;
+    /** Address other machines reach the node's host at (its host's `address`). */
+    readonly hostAddress: string;
     /** What a cross-host replica announces to its master (replica-announce-ip/port). */
     readonly announce?: { readonly ip: string; readonly port: number };
     /** True when the node needs a certificate: it has a TLS listener or a TLS upstream link. */
@@ -64,6 +70,10 @@ export interface NodeSpec {
     readonly image: string;
     /** The server release in that image; decides binaries, directives and data format. */
     readonly release: ServerRelease;
+    /** The node's exporter, when metrics are on for it: published on its host's publish address. */
+    readonly metrics?: { readonly hostPort: number; readonly publishAddress: string };
+    /** The config field that sets that release: `nodes[2].image`, `nodes[2].server`, or the stack's `image`/`server`. */
+    readonly releaseField: string;
 }
 
 /** A validated topology, masters before their replicas (parents always precede children). */

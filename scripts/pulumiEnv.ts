@@ -1,7 +1,7 @@
 // The environment `pulumi` runs with from this project's tools: what scripts/pulumi.sh sets (a
 // local file state backend in .pulumi-state/ unless PULUMI_BACKEND_URL is set, a generated
-// passphrase file unless PULUMI_CONFIG_PASSPHRASE(_FILE) is set), read from its --print-env so
-// the defaults live in one file.
+// passphrase file in the user's config directory unless PULUMI_CONFIG_PASSPHRASE(_FILE) is set),
+// read from its --print-env so the defaults live in one file.
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 

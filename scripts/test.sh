@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 # shellcheck source=tests/infra/images.env
 source tests/infra/images.env
-echo "test: node $(node --version), $(docker version --format 'docker engine {{.Server.Version}}'), image ${REDIS_CHAIN_LOCAL_IMAGE:-$REDIS_7_0_IMAGE}"
+echo "test: node $(node --version), $(docker version --format 'docker engine {{.Server.Version}}'), image ${REDIS_CHAIN_LOCAL_IMAGE:-$REDIS_8_6_IMAGE}"
 npm run --silent lint:shell
 # The multi-host tests start a second engine and stop it themselves; this also stops it when the
 # test run itself dies.

@@ -2,6 +2,9 @@
 // ports), and the converge time of a deploy as users feel it.
 import { DeployedStack, LOCAL_IMAGE, StackConfig } from "./harness/deployStack";
 
+/** The post-deploy check's resource type (the stack has other dynamic resources: the release guard, rollout gates). */
+export const REPLICATION_CHECK_TYPE = "pulumi-nodejs:dynamic/redis-chain:ReplicationCheck";
+
 /** Moves every host port of a node list by `offset`, away from the dev stack's ports. */
 export function shiftHostPorts(nodes: any[], offset: number): any[] {
     const shift = (l: any) => (l ? { ...l, hostPort: l.hostPort + offset } : undefined);
@@ -36,7 +39,7 @@ export function withHostPorts(base: StackConfig, ports: Record<string, { plain?:
 export function convergeMs(stack: DeployedStack): number {
     const events = stack.emulator.events;
     const firstContainer = events.find((e) => e.phase === "create-started" && e.type === "docker:index/container:Container");
-    const checked = events.find((e) => e.phase === "created" && e.type.startsWith("pulumi-nodejs:dynamic"));
+    const checked = events.find((e) => e.phase === "created" && e.type === REPLICATION_CHECK_TYPE);
     if (!firstContainer || !checked) throw new Error("this run created no container or ran no check");
     return checked.at - firstContainer.at;
 }

@@ -74,10 +74,7 @@ export async function measureOrder(
         (e) => {
             if (e.type === CONTAINER && e.phase === "create-started") firstCreateAt = Math.min(firstCreateAt, e.at);
         },
-        staggeredStartOrder(
-            order.map((n) => `${prefix}${n}`),
-            gapMs,
-        ),
+        { containerStartHook: staggeredStartOrder(order.map((n) => `${prefix}${n}`), gapMs) },
     );
     const deployedAt = Date.now();
     let sample: Omit<OrderSample, "floorMs">;

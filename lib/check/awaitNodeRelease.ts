@@ -42,7 +42,9 @@ export function releaseProblem(target: NodeReleaseTarget, info: Record<string, s
     const { node, release, previousRunId } = target;
     const seen = serverIdentity(info);
     if (!seen) return `${node.name}: INFO server reports no version`;
-    if (seen.kind !== release.kind || seen.version !== release.version) {
+    // A release declared without its patch (from a tag like `redis:8.0`) is met by any patch of the line.
+    const versionMet = seen.version === release.version || seen.version.startsWith(`${release.version}.`);
+    if (seen.kind !== release.kind || !versionMet) {
         return `${node.name} runs ${releaseLabel(seen)}, waiting for ${releaseLabel(release)}`;
     }
     if (previousRunId !== undefined && seen.runId === previousRunId) return `${node.name}: still the process from before the change`;

@@ -1,6 +1,7 @@
 // The post-deploy check: one function used by the Pulumi check resource, `npm run verify` and the
 // tests. It waits until every link is up as declared, then proves data flows down every link.
 import { randomBytes } from "node:crypto";
+import { CHECK_KEY_PREFIX } from "../aclUsers";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo } from "../connectionInfo";
 import { ListenerTarget, NodeClient } from "./nodeClient";
 import { ReplicationObservation, describeLink, observe, parseInfo, replicationProblem } from "./replicationStatus";
@@ -40,8 +41,6 @@ export interface CheckReport {
     readonly nodes: readonly NodeReport[];
     readonly failures: readonly string[];
 }
-
-const KEY_PREFIX = "redis-chain:check:";
 
 /** Checks the whole chain; never throws for a broken chain, the report says what is wrong. */
 export async function checkReplication(
@@ -143,7 +142,7 @@ async function proveDataFlows(
     const readBack = new Map<string, Record<string, boolean>>();
     const deadline = Date.now() + (options.propagationTimeoutMs ?? 10_000);
     for (const master of chain.nodes.filter((n) => n.role === "master")) {
-        const key = `${KEY_PREFIX}${randomBytes(8).toString("hex")}`;
+        const key = `${CHECK_KEY_PREFIX}${randomBytes(8).toString("hex")}`;
         const value = randomBytes(16).toString("hex");
         const writer = clients.get(master.name)![0];
         // The expiry cleans up after a check that dies before its DEL.

@@ -50,7 +50,12 @@ export class NodeClient {
                 this.target.transport === "tls"
                     ? { ca: [this.caCertPem], cert: this.credentials.clientCertPem, key: this.credentials.clientKeyPem }
                     : undefined,
+            username: this.credentials.username,
             password: this.credentials.password,
+            // CLIENT SETINFO is no command of the check user (nor known to Redis 7.0); ioredis would
+            // send it on every connect and leave a refusal in the ACL log each time. The ready check's
+            // INFO stays: the check user may run INFO.
+            disableClientInfo: true,
             lazyConnect: true,
             connectTimeout: 2000,
             commandTimeout: 2000,

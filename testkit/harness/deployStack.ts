@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { StackOutputs } from "../../lib/stackOutputs";
 import { ContainerStartHook } from "./dockerEmulation";
-import { ProviderEmulator, ResourceEvent, StackState, Step } from "./providerEmulator";
+import { ProviderBackend, ProviderEmulator, ResourceEvent, StackState, Step, providerHosts } from "./providerEmulator";
 
 export const PROJECT_DIR = resolve(__dirname, "..", "..");
 
@@ -70,10 +70,33 @@ function ensureTypeScriptRequire(): void {
     tsxRegistered = true;
 }
 
+/** Less common knobs of one deploy. */
+export interface DeployOptions {
+    /** Stand-ins for the providers (tests of the engine's ordering); default the real ones. */
+    readonly backend?: ProviderBackend;
+    /**
+     * On failure keep the state as the failed run left it (as `pulumi up` does) instead of tearing
+     * it down; the caller destroys it through the previous run. The error carries `steps`.
+     */
+    readonly keepStateOnFailure?: boolean;
+    /** Runs each container's start (e.g. to force the order containers start in); default at once. */
+    readonly containerStartHook?: ContainerStartHook;
+}
+
+/** A failed deploy that kept its state: what the run did before it failed. */
+export class DeployFailure extends Error {
+    constructor(
+        readonly cause: Error,
+        readonly steps: readonly Step[],
+    ) {
+        super(cause.message);
+    }
+}
+
 /**
  * Deploys `config`, as a first `pulumi up` or, given the `previous` run, as an update of its state.
  * On failure tears down everything in the state and rethrows the first failure, so a failing test
- * never leaves containers behind.
+ * never leaves containers behind (unless `keepStateOnFailure`).
  */
 export async function deployStack(
     config: StackConfig,
@@ -81,16 +104,15 @@ export async function deployStack(
     previous?: DeployedStack,
     /** Receives each resource create's start and end, timestamped (benchmarks). */
     onEvent?: (event: ResourceEvent) => void,
-    /** Runs each container's start (e.g. to force the order containers start in). */
-    containerStartHook?: ContainerStartHook,
+    options: DeployOptions = {},
 ): Promise<DeployedStack> {
-    const emulator = new ProviderEmulator(PROJECT_DIR, log, previous?.state);
+    const backend = options.backend ?? providerHosts(PROJECT_DIR, log, options.containerStartHook);
+    const emulator = new ProviderEmulator(PROJECT_DIR, log, previous?.state, backend);
     if (onEvent) emulator.onEvent = onEvent;
-    if (containerStartHook) emulator.containerStartHook = containerStartHook;
     const values = Object.fromEntries(
         Object.entries(config).map(([k, v]) => [`redis-chain:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
     );
-    pulumi.runtime.setAllConfig(values);
+    pulumi.runtime.setAllConfig(values, secretConfigKeys(config));
     await pulumi.runtime.setMocks(emulator, "redis-chain", "e2e", false);
     const started = Date.now();
     try {
@@ -108,9 +130,23 @@ export async function deployStack(
             destroy: () => emulator.destroy(),
         };
     } catch (error) {
+        if (options.keepStateOnFailure) {
+            await emulator.settle();
+            throw new DeployFailure(error as Error, [...emulator.steps]);
+        }
         await emulator.destroy().catch((e) => log(String(e)));
         throw error;
     }
+}
+
+/**
+ * The keys a user would have stored with `pulumi config set --secret`: `hosts` when a host carries
+ * an engine key (`--path 'hosts.<host>.keyPem'` makes the whole key secret), as the program requires.
+ */
+function secretConfigKeys(config: StackConfig): string[] {
+    const hosts = typeof config.hosts === "string" ? (JSON.parse(config.hosts) as unknown) : config.hosts;
+    const hasKey = typeof hosts === "object" && hosts !== null && Object.values(hosts).some((h) => (h as { keyPem?: unknown })?.keyPem !== undefined);
+    return hasKey ? ["redis-chain:hosts"] : [];
 }
 
 async function resolveAll(program: Record<string, unknown>): Promise<DeployedOutputs> {

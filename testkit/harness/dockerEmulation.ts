@@ -12,8 +12,21 @@ type Outputs = { id: string; state: Record<string, unknown> };
 const CONTAINER_FIELDS = new Set([
     "name", "hostname", "image", "command", "entrypoints", "envs", "labels", "ports", "volumes", "uploads",
     "networksAdvanced", "healthcheck", "restart", "maxRetryCount", "destroyGraceSeconds", "removeVolumes",
-    "mustRun", "start", "wait", "waitTimeout", "init", "user", "stopSignal", "stopTimeout",
+    "mustRun", "start", "wait", "waitTimeout", "init", "user", "stopSignal", "stopTimeout", "memory", "memorySwap",
+    "capabilities", "securityOpts",
 ]);
+
+/**
+ * HostConfig.Memory and MemorySwap as the provider sends them: MB times 1 MiB, a swap of -1 passed
+ * as is, an unset field as 0 (the engine's default: swap twice the memory).
+ */
+function memoryArgs(inputs: Inputs): string[] {
+    const mib = (mb: number) => (mb > 0 ? `${mb * 1024 * 1024}` : String(mb));
+    return [
+        ...(inputs.memory ? ["--memory", mib(inputs.memory)] : []),
+        ...(inputs.memorySwap ? ["--memory-swap", mib(inputs.memorySwap)] : []),
+    ];
+}
 
 /** The provider names unnamed containers, networks and volumes `<resource name>-<7 hex>` once. */
 function autoname(resourceName: string, name: string | undefined): string {
@@ -175,6 +188,11 @@ function containerCreateArgs(name: string, inputs: Inputs): string[] {
     }
     const restart = inputs.restart ?? "no";
     args.push("--restart", restart === "on-failure" && inputs.maxRetryCount ? `on-failure:${inputs.maxRetryCount}` : restart);
+    args.push(...memoryArgs(inputs));
+    // HostConfig.CapAdd / CapDrop and SecurityOpt, sent verbatim.
+    for (const cap of inputs.capabilities?.drops ?? []) args.push("--cap-drop", cap);
+    for (const cap of inputs.capabilities?.adds ?? []) args.push("--cap-add", cap);
+    for (const opt of inputs.securityOpts ?? []) args.push("--security-opt", opt);
     if (inputs.stopSignal) args.push("--stop-signal", inputs.stopSignal);
     if (inputs.stopTimeout !== undefined) args.push("--stop-timeout", String(inputs.stopTimeout));
     // The provider always sends Init, false when unset.
@@ -232,10 +250,14 @@ async function readContainer(engine: DockerEngine, id: string): Promise<Record<s
     };
 }
 
-/** In-place update (ContainerUpdate): restart policy, and a start when mustRun turns true. */
+/** In-place update (ContainerUpdate): restart policy, memory limits, and a start when mustRun turns true. */
 export async function updateContainer(engine: DockerEngine, id: string, olds: Inputs, news: Inputs): Promise<Record<string, unknown>> {
-    for (const field of ["cpuShares", "cpuSet", "memory", "memorySwap"]) {
+    for (const field of ["cpuShares", "cpuSet"]) {
         if (JSON.stringify(olds[field]) !== JSON.stringify(news[field])) throw new Error(`updating container ${field} is not emulated`);
+    }
+    // The provider sends Memory (0 when unset) and MemorySwap only when set, whichever field changed.
+    if (olds.memory !== news.memory || olds.memorySwap !== news.memorySwap) {
+        await engine.docker(["update", "--memory", String((news.memory ?? 0) * 1024 * 1024), ...memoryArgs({ memorySwap: news.memorySwap }), id]);
     }
     if (olds.restart !== news.restart || olds.maxRetryCount !== news.maxRetryCount) {
         const restart = news.restart ?? "no";

@@ -1,7 +1,7 @@
 // Runs a dynamic resource's serialized provider the way the engine's dynamic-provider host does:
 // in a separate plain Node process (no TypeScript loader, no test framework), evaluating the
-// `__provider` text with require-from-string, then calling `handler().create(props)` or
-// `handler().update(id, olds, news)`.
+// `__provider` text with require-from-string, then calling `handler().check(olds, news)`,
+// `handler().create(props)` or `handler().update(id, olds, news)`.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./run";
@@ -15,38 +15,71 @@ const { method, id, olds, props } = JSON.parse(fs.readFileSync(process.argv[1], 
     const provider = requireFromString(props.__provider).handler();
     if (provider.configure) await provider.configure({ config: new Map() });
     let result;
-    if (method === "create") result = await provider.create(props);
-    // No update method: the engine keeps only __provider in the outputs.
-    else result = provider.update ? { id, ...(await provider.update(id, olds, props)) } : { id, outs: {} };
-    fs.writeFileSync(process.argv[2], JSON.stringify({ ...result.outs, __provider: props.__provider, __id: result.id }));
+    if (method === "check") {
+        // As the host does: without a check method the inputs pass as they are; __provider is the new one.
+        const checked = provider.check ? await provider.check(olds, props) : {};
+        result = { inputs: { ...(checked.inputs || props), __provider: props.__provider }, failures: checked.failures || [] };
+    } else if (method === "create") {
+        const created = await provider.create(props);
+        result = { ...created.outs, __provider: props.__provider, __id: created.id };
+    } else {
+        // No update method: the engine keeps only __provider in the outputs.
+        const updated = provider.update ? await provider.update(id, olds, props) : { outs: {} };
+        result = { ...updated.outs, __provider: props.__provider, __id: id };
+    }
+    fs.writeFileSync(process.argv[2], JSON.stringify(result));
 })().catch((e) => { console.error(e && e.stack ? e.stack : String(e)); process.exit(1); });
 `;
 
+/** A failure a provider's check returned; property "" is about the whole resource. */
+export interface CheckFailure {
+    readonly property: string;
+    readonly reason: string;
+}
+
+/**
+ * Runs the provider's check(olds, news), as the engine does on every registration before diff,
+ * create or update; `olds` is {} for a resource not in the state yet.
+ */
+export function checkDynamicResource(
+    olds: Record<string, unknown>,
+    props: Record<string, unknown>,
+    projectDir: string,
+    onStderr?: (chunk: string) => void,
+): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+    return callProviderHost({ method: "check", olds, props }, projectDir, onStderr) as Promise<{
+        inputs: Record<string, unknown>;
+        failures: CheckFailure[];
+    }>;
+}
+
 /** Creates a dynamic resource; `props` are its inputs with secrets already unwrapped. */
-export function createDynamicResource(
+export async function createDynamicResource(
     props: Record<string, unknown>,
     projectDir: string,
     onStderr?: (chunk: string) => void,
 ): Promise<{ id: string; state: Record<string, unknown> }> {
-    return callProviderHost({ method: "create", props }, projectDir, onStderr);
+    const { __id, ...state } = (await callProviderHost({ method: "create", props }, projectDir, onStderr)) as Record<string, unknown>;
+    return { id: __id as string, state };
 }
 
 /** Updates a dynamic resource whose inputs changed (the engine never replaces without a diff method). */
-export function updateDynamicResource(
+export async function updateDynamicResource(
     id: string,
     olds: Record<string, unknown>,
     props: Record<string, unknown>,
     projectDir: string,
     onStderr?: (chunk: string) => void,
 ): Promise<{ id: string; state: Record<string, unknown> }> {
-    return callProviderHost({ method: "update", id, olds, props }, projectDir, onStderr);
+    const { __id, ...state } = (await callProviderHost({ method: "update", id, olds, props }, projectDir, onStderr)) as Record<string, unknown>;
+    return { id: __id as string, state };
 }
 
 async function callProviderHost(
-    request: { method: "create" | "update"; id?: string; olds?: Record<string, unknown>; props: Record<string, unknown> },
+    request: { method: "check" | "create" | "update"; id?: string; olds?: Record<string, unknown>; props: Record<string, unknown> },
     projectDir: string,
     onStderr?: (chunk: string) => void,
-): Promise<{ id: string; state: Record<string, unknown> }> {
+): Promise<unknown> {
     const { props } = request;
     if (typeof props.__provider !== "string" || props.__provider === "") {
         throw new Error("dynamic resource without a serialized __provider");
@@ -57,7 +90,6 @@ async function callProviderHost(
         // The engine passes props through a protobuf Struct: JSON values only, undefined dropped.
         writeFileSync(input, JSON.stringify(request), { mode: 0o600 });
         await run(process.execPath, ["-e", HOST_SCRIPT, input, output], { cwd: projectDir, onStderr });
-        const { __id, ...state } = JSON.parse(readFileSync(output, "utf8"));
-        return { id: __id, state };
+        return JSON.parse(readFileSync(output, "utf8")) as unknown;
     });
 }

@@ -40,6 +40,11 @@ export interface WriteLoadResult {
     readonly acknowledgedBytes: number;
     /** From the start to the stop call. */
     readonly elapsedMs: number;
+    /** When the first and the last failed SET failed (Date.now()); undefined without failures. */
+    readonly firstFailureAt?: number;
+    readonly lastFailureAt?: number;
+    /** The longest time between two acknowledgements (or from the start to the first): how long writes were refused. */
+    readonly longestAckGapMs: number;
 }
 
 /** A running load. */
@@ -67,7 +72,13 @@ export async function startWriteLoad(target: ClientTarget, options: WriteLoadOpt
     let acknowledgedBytes = 0;
     const filler = "x".repeat(valueBytes);
     const pool = options.randomValues ? Array.from({ length: 64 }, () => randomBytes(valueBytes)) : [];
+    let firstFailureAt: number | undefined;
+    let lastFailureAt: number | undefined;
+    let lastAckAt = Date.now();
+    let longestAckGapMs = 0;
     const fail = (why: string) => {
+        lastFailureAt = Date.now();
+        firstFailureAt ??= lastFailureAt;
         failed++;
         failures.set(why, (failures.get(why) ?? 0) + 1);
     };
@@ -80,6 +91,9 @@ export async function startWriteLoad(target: ClientTarget, options: WriteLoadOpt
             const reply = await client.set(key, value);
             if (reply !== "OK") return fail(`reply ${String(reply)}`);
             acknowledgedCount++;
+            const now = Date.now();
+            longestAckGapMs = Math.max(longestAckGapMs, now - lastAckAt);
+            lastAckAt = now;
             acknowledgedBytes += value.length;
             if (keepValues) acknowledged.set(key, value as string);
         } catch (error) {
@@ -109,7 +123,18 @@ export async function startWriteLoad(target: ClientTarget, options: WriteLoadOpt
                 const elapsedMs = Date.now() - started;
                 await pace.stop();
                 client.disconnect();
-                return { acknowledged, acknowledgedCount, attempted: pace.started, failed, failures, acknowledgedBytes, elapsedMs };
+                return {
+                    acknowledged,
+                    acknowledgedCount,
+                    attempted: pace.started,
+                    failed,
+                    failures,
+                    acknowledgedBytes,
+                    elapsedMs,
+                    firstFailureAt,
+                    lastFailureAt,
+                    longestAckGapMs,
+                };
             })();
             return stopped;
         },

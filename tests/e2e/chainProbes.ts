@@ -2,24 +2,35 @@
 // and every acknowledged write read back.
 import Redis from "ioredis";
 import { parseInfo } from "../../lib/check/replicationStatus";
-import { readTransport, targetFor, withRedis } from "../../testkit/redisClient";
+import { StackUser, readTransport, targetFor, withRedis } from "../../testkit/redisClient";
 import { sleep } from "../../testkit/sleep";
 import { SyncCounters, readSyncCounters } from "../../testkit/syncCounters";
 
-/** Runs `fn` on a fresh client for one listener, then closes it (nodes restart under these tests). */
-export async function withClient<T>(outputs: any, node: string, transport: "plain" | "tls", fn: (c: Redis) => Promise<T>): Promise<T> {
-    return withRedis(targetFor(outputs, node, transport), "poll", fn);
+/**
+ * Runs `fn` on a fresh client for one listener, then closes it (nodes restart under these tests);
+ * as the application user unless told otherwise.
+ */
+export async function withClient<T>(
+    outputs: any,
+    node: string,
+    transport: "plain" | "tls",
+    fn: (c: Redis) => Promise<T>,
+    user: StackUser = "application",
+): Promise<T> {
+    return withRedis(targetFor(outputs, node, transport, user), "poll", fn);
 }
 
-/** INFO of the given sections as key -> value. */
+/** INFO of the given sections as key -> value, read as the check user (the application user may not). */
 export async function info(outputs: any, node: string, ...sections: string[]): Promise<Record<string, string>> {
-    const text = (await withClient(outputs, node, readTransport(outputs, node), (c) => c.call("INFO", ...sections))) as string;
+    const text = (await withClient(outputs, node, readTransport(outputs, node), (c) => c.call("INFO", ...sections), "check")) as string;
     return parseInfo(text);
 }
 
-/** A node's sync counters, read through a client of its own (as a master serving replicas). */
+/** A node's sync counters, read through a client of its own (as a master serving replicas), as the check user. */
 export function syncCounters(outputs: any, node: string): Promise<SyncCounters> {
-    return readSyncCounters((sections) => withClient(outputs, node, readTransport(outputs, node), (c) => c.call("INFO", ...sections) as Promise<string>));
+    return readSyncCounters((sections) =>
+        withClient(outputs, node, readTransport(outputs, node), (c) => c.call("INFO", ...sections) as Promise<string>, "check"),
+    );
 }
 
 /** How the chain converged: A's offset after the load, and what each replica reported at the end. */

@@ -1,32 +1,37 @@
 // A second topology on the real engine: fan-out from one master, a TLS branch two hops deep whose
 // middle node requires client certificates (mTLS), and a plain-only node that replicates over TLS
-// (it speaks TLS only as a client, presenting its node certificate).
+// (it speaks TLS only as a client, presenting its node certificate). On the default image; on every
+// server image under REDIS_CHAIN_MATRIX=1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeployedStack, LOCAL_IMAGE, deployStack } from "../../testkit/harness/deployStack";
+import { DeployedStack, deployStack } from "../../testkit/harness/deployStack";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor } from "../../testkit/redisClient";
+import { shiftHostPorts } from "../../testkit/stacks";
+import { suiteImages } from "../../testkit/testBed";
 import { expectNothingLeft, infoReplication, runVerify } from "./support";
 
-const PREFIX = "e2e-fan-";
 const NODES = [
     { name: "hub", plain: { hostPort: 47001 }, tls: { hostPort: 47002 } },
     { name: "leaf-plain", replicaOf: "hub", link: "plain", plain: { hostPort: 47003 } },
     { name: "leaf-tls", replicaOf: "hub", link: "tls", tls: { hostPort: 47004 }, tlsAuthClients: "yes" },
     { name: "deep", replicaOf: "leaf-tls", link: "tls", plain: { hostPort: 47005 } },
 ];
-let stack: DeployedStack;
 
-beforeAll(async () => {
-    await removeLeftovers(PREFIX);
-    stack = await deployStack({ nodes: NODES, namePrefix: PREFIX, image: LOCAL_IMAGE }, (l) => console.log(`[deploy] ${l}`));
-}, 180_000);
+describe.each(suiteImages())("fan-out with a two-hop TLS branch, $label ($image)", ({ image, key, portShift }) => {
+    const PREFIX = `e2e-fan-${key}-`;
+    let stack: DeployedStack;
 
-afterAll(async () => {
-    await stack?.destroy();
-    await expectNothingLeft(PREFIX);
-}, 120_000);
+    beforeAll(async () => {
+        await removeLeftovers(PREFIX);
+        const config = { nodes: shiftHostPorts(NODES, portShift), namePrefix: PREFIX, image };
+        stack = await deployStack(config, (l) => console.log(`[deploy ${PREFIX}] ${l}`));
+    }, 180_000);
 
-describe("fan-out with a two-hop TLS branch", () => {
+    afterAll(async () => {
+        await stack?.destroy();
+        await expectNothingLeft(PREFIX);
+    }, 120_000);
+
     it("links every node to its declared master", async () => {
         const hub = await infoReplication(stack.outputs, `${PREFIX}hub`, ["-p", "6379"]);
         expect(hub).toMatchObject({ role: "master", connected_slaves: "2" });

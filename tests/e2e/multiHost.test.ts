@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseInfo } from "../../lib/check/replicationStatus";
 import { DeployedStack, StackConfig, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
-import { DockerEngine, run } from "../../testkit/harness/run";
+import { DockerEngine, docker, run } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor } from "../../testkit/redisClient";
 import { testStack } from "../../testkit/stacks";
-import { SECOND_HOST_SCRIPT } from "../../testkit/testBed";
+import { DEFAULT_LOCAL_IMAGE, SECOND_HOST_SCRIPT } from "../../testkit/testBed";
 import { expectNothingLeft, infoReplication, redisCli, runVerify } from "./support";
 
 const HOST2_DOCKER = "unix:///run/redis-chain-host2/docker.sock";
@@ -24,7 +24,9 @@ const log = (line: string) => console.log(`[deploy] ${line}`);
 const stacks: DeployedStack[] = [];
 
 function secondHost(command: "up" | "down" | "stop-engine"): Promise<string> {
-    return run("bash", [SECOND_HOST_SCRIPT, command], { onStderr: (c) => process.stderr.write(c) });
+    // The second engine gets a copy of the image the stacks here run.
+    const env = { ...process.env, REDIS_CHAIN_LOCAL_IMAGE: DEFAULT_LOCAL_IMAGE };
+    return run("bash", [SECOND_HOST_SCRIPT, command], { env, onStderr: (c) => process.stderr.write(c) });
 }
 
 async function deploy(config: StackConfig): Promise<DeployedStack> {
@@ -70,7 +72,8 @@ describe.skipIf(notRoot)("the seed chain with C on a second Docker host", () => 
         const b = await infoReplication(stack.outputs, `${PREFIX}redis-b`, ["-p", "6379"]);
         // C announced the address and port it really answers on, not the NATed source.
         expect(b.slave0).toMatch(new RegExp(`^ip=10\\.200\\.0\\.2,port=${stack.outputs.nodes["redis-c"].tls.port},state=online`));
-        const c = clientFor(stack.outputs, "redis-c", "tls");
+        // INFO as the check user: the application user may not read the topology.
+        const c = clientFor(stack.outputs, "redis-c", "tls", "probe", {}, "check");
         try {
             const info = await c.info("replication");
             expect(info).toMatch(new RegExp(`master_host:10\\.200\\.0\\.1\\r?\\nmaster_port:${bTlsPort}`));
@@ -95,10 +98,20 @@ describe.skipIf(notRoot)("the seed chain with C on a second Docker host", () => 
         }
     });
 
-    it("publishes cross-host listeners on the host addresses, the rest on 127.0.0.1", async () => {
+    it("publishes only the listeners another machine needs on the host addresses, the rest on 127.0.0.1", async () => {
         expect(stack.outputs.nodes["redis-a"].plain.host).toBe("127.0.0.1");
-        expect(stack.outputs.nodes["redis-b"].plain.host).toBe("10.200.0.1");
+        expect(stack.outputs.nodes["redis-b"].plain.host).toBe("127.0.0.1");
+        expect(stack.outputs.nodes["redis-b"].tls.host).toBe("10.200.0.1");
         expect(stack.outputs.nodes["redis-c"].tls.host).toBe("10.200.0.2");
+        // What the engines bound: B's plain listener is not on the network.
+        const bindings = async (engine: (args: string[]) => Promise<string>, container: string) =>
+            (await engine(["port", container])).trim().split("\n").sort();
+        const bTls = stack.outputs.nodes["redis-b"].tls.port;
+        const bPlain = stack.outputs.nodes["redis-b"].plain.port;
+        expect(await bindings(docker, `${PREFIX}redis-b`)).toEqual([`6379/tcp -> 127.0.0.1:${bPlain}`, `6380/tcp -> 10.200.0.1:${bTls}`]);
+        expect(await bindings((args) => host2.docker(args), `${PREFIX}redis-c`)).toEqual([
+            `6380/tcp -> 10.200.0.2:${stack.outputs.nodes["redis-c"].tls.port}`,
+        ]);
         const verified = await runVerify(stack.outputs, 20);
         expect(verified.code, verified.output).toBe(0);
     }, 60_000);
@@ -117,7 +130,8 @@ describe.skipIf(notRoot)("a fan-out over both hosts when the second engine goes 
                 { name: "hub", plain: { hostPort: 45101 }, tls: { hostPort: 45102 } },
                 { name: "near", replicaOf: "hub", link: "plain", plain: { hostPort: 45103 } },
                 { name: "far-1", host: "host2", replicaOf: "hub", link: "tls", tls: { hostPort: 45104 } },
-                { name: "far-2", host: "host2", replicaOf: "hub", link: "tls", plain: { hostPort: 45105 } },
+                // No TLS listener: the deploying machine reaches it in plain, by consent.
+                { name: "far-2", host: "host2", replicaOf: "hub", link: "tls", plain: { hostPort: 45105 }, allowPlainOnNetwork: true },
             ],
         });
     }, 180_000);

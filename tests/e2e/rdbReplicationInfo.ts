@@ -1,6 +1,7 @@
 // The replication ID and offset a node's dump.rdb carries (the RDB's leading AUX fields): what a
 // replica restarted from that file will ask its upstream to continue from.
 import { execFile } from "node:child_process";
+import { rdbVersionOfHeader } from "../../lib/rdbFormats";
 
 export interface RdbReplicationInfo {
     readonly replId?: string;
@@ -20,9 +21,9 @@ export async function rdbReplicationInfo(container: string, path = "/data/dump.r
 }
 
 export function parseRdbAux(rdb: Buffer): RdbReplicationInfo {
-    if (rdb.subarray(0, 5).toString("latin1") !== "REDIS") throw new Error("not an RDB file");
+    if (rdbVersionOfHeader(rdb.subarray(0, 9).toString("latin1")) === undefined) throw new Error("not an RDB file");
     const aux: Record<string, string> = {};
-    let pos = 9; // "REDIS" + 4-digit version
+    let pos = 9; // "REDIS" + 4 digits, or "VALKEY" + 3 digits
     const length = (): { value: number; special?: number } => {
         const b = rdb[pos];
         switch (b >> 6) {

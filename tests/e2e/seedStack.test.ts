@@ -1,32 +1,36 @@
 // The seed stack (Pulumi.dev.yaml) deployed on the real engine through the provider emulator:
 // real containers, real TLS, real replication, and the post-deploy check run as the engine would.
+// On the default image; on every server image under REDIS_CHAIN_MATRIX=1.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
 import { docker } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor } from "../../testkit/redisClient";
-import { convergeMs, testStack } from "../../testkit/stacks";
+import { REPLICATION_CHECK_TYPE, convergeMs, testStack } from "../../testkit/stacks";
+import { suiteImages } from "../../testkit/testBed";
 import { expectNothingLeft, infoReplication, redisCli, runVerify } from "./support";
 
-const PREFIX = "e2e-seed-";
-let stack: DeployedStack;
+describe.each(suiteImages())("seed stack on a real Docker engine, $label ($image)", ({ image, key, portShift }) => {
+    const PREFIX = `e2e-seed-${key}-`;
+    // The seed's host ports moved by 30000 (away from a dev stack), and by the image's own shift.
+    const OFFSET = 30000 + portShift;
+    let stack: DeployedStack;
 
-beforeAll(async () => {
-    await removeLeftovers(PREFIX);
-    stack = await deployStack(testStack(readStackConfig("dev"), PREFIX, 30000), (line) => console.log(`[deploy] ${line}`));
-    console.log(`[deploy] seed stack deployed and checked in ${stack.deployMs} ms; converge ${convergeMs(stack)} ms`);
-}, 180_000);
+    beforeAll(async () => {
+        await removeLeftovers(PREFIX);
+        stack = await deployStack({ ...testStack(readStackConfig("dev"), PREFIX, OFFSET), image }, (line) => console.log(`[deploy ${PREFIX}] ${line}`));
+        console.log(`[deploy ${PREFIX}] seed stack deployed and checked in ${stack.deployMs} ms; converge ${convergeMs(stack)} ms`);
+    }, 180_000);
 
-afterAll(async () => {
-    await stack?.destroy();
-    await expectNothingLeft(PREFIX);
-}, 120_000);
+    afterAll(async () => {
+        await stack?.destroy();
+        await expectNothingLeft(PREFIX);
+    }, 120_000);
 
-describe("seed stack on a real Docker engine", () => {
     it("ran the post-deploy check resource, which proved every link", () => {
         expect(stack.outputs.checkElapsedMs).toBeGreaterThan(0);
-        const check = stack.emulator.created.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+        const check = stack.emulator.created.find((r) => r.type === REPLICATION_CHECK_TYPE);
         expect(check?.state.nodesChecked).toBe(3);
     });
 
@@ -88,11 +92,11 @@ describe("seed stack on a real Docker engine", () => {
     });
 
     it("publishes the connection URLs in the outputs, on 127.0.0.1 only", async () => {
-        expect(stack.outputs.nodes["redis-a"].plain.url).toBe("redis://127.0.0.1:36379");
-        expect(stack.outputs.nodes["redis-b"].tls.url).toBe("rediss://127.0.0.1:46380");
-        expect(stack.outputs.nodes["redis-c"].tls.url).toBe("rediss://127.0.0.1:56380");
+        expect(stack.outputs.nodes["redis-a"].plain.url).toBe(`redis://127.0.0.1:${6379 + OFFSET}`);
+        expect(stack.outputs.nodes["redis-b"].tls.url).toBe(`rediss://127.0.0.1:${16380 + OFFSET}`);
+        expect(stack.outputs.nodes["redis-c"].tls.url).toBe(`rediss://127.0.0.1:${26380 + OFFSET}`);
         const ports = await docker(["port", `${PREFIX}redis-b`]);
-        expect(ports.trim().split("\n").sort()).toEqual(["6379/tcp -> 127.0.0.1:46379", "6380/tcp -> 127.0.0.1:46380"]);
+        expect(ports.trim().split("\n").sort()).toEqual([`6379/tcp -> 127.0.0.1:${16379 + OFFSET}`, `6380/tcp -> 127.0.0.1:${16380 + OFFSET}`]);
     });
 
     it("keeps the node key readable by Redis alone", async () => {

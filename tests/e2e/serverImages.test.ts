@@ -1,5 +1,5 @@
-// The seed stack on each server image the program supports as first-class: Redis 7.0, Redis 8.0 and
-// Valkey 8.1 (local stand-ins shaped like the official images). Per image: the post-deploy check
+// The seed stack on each local server image: Redis 7.0, 8.0 and 8.6, Valkey 8.1 and 9.1 (local
+// stand-ins shaped like the official images). Per image: the post-deploy check
 // passed, every server runs as the unprivileged user under its own binary name (the official images'
 // entrypoints drop root only for that name), a key set on A reads back on B and C, and a restart of
 // the middle node under a write load loses no acknowledged write. Then nothing is left behind.
@@ -8,8 +8,8 @@ import { DeployedStack, deployStack, readStackConfig } from "../../testkit/harne
 import { docker } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor, targetFor } from "../../testkit/redisClient";
-import { testStack, withHostPorts } from "../../testkit/stacks";
-import { LOCAL_IMAGES } from "../../testkit/testBed";
+import { REPLICATION_CHECK_TYPE, testStack, withHostPorts } from "../../testkit/stacks";
+import { SERVER_IMAGES } from "../../testkit/testBed";
 import { WriteLoadResult, startWriteLoad } from "../../testkit/writeLoad/writeLoad";
 import { readBack, waitConverged } from "./chainProbes";
 import { expectNothingLeft } from "./support";
@@ -17,12 +17,15 @@ import { expectNothingLeft } from "./support";
 /** The unprivileged user the official images (and the local stand-ins) run the server as. */
 const SERVER_UID = "999";
 
-// Host ports in 48100-48399, used by no other e2e file or bench figure; one block of 100 per image.
-const CASES = [
-    { label: "Redis 7.0", image: LOCAL_IMAGES.redis7, prefix: "e2e-img-r7-", binary: "redis-server", base: 48100 },
-    { label: "Redis 8.0", image: LOCAL_IMAGES.redis8, prefix: "e2e-img-r8-", binary: "redis-server", base: 48200 },
-    { label: "Valkey 8.1", image: LOCAL_IMAGES.valkey8, prefix: "e2e-img-v8-", binary: "valkey-server", base: 48300 },
-] as const;
+// Every server image, also in `npm test` (which runs the other suites on the default image only).
+// Host ports in 48100-48599, used by no other e2e file or bench figure; one block of 100 per image.
+const CASES = SERVER_IMAGES.map(({ label, image, key, serverBinary }, i) => ({
+    label,
+    image,
+    prefix: `e2e-img-${key}-`,
+    binary: serverBinary,
+    base: 48100 + 100 * i,
+}));
 
 /** Field `name` of /proc/1/status in `container`: PID 1 is the server once the entrypoint has exec'd it. */
 async function serverProcess(container: string): Promise<{ name: string; uid: string }> {
@@ -63,13 +66,30 @@ describe.each(CASES)("the seed stack on $label ($image)", ({ image, prefix, bina
 
     it("ran the post-deploy check, which proved every link", () => {
         expect(stack.outputs.checkElapsedMs).toBeGreaterThan(0);
-        const check = stack.emulator.created.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+        const check = stack.emulator.created.find((r) => r.type === REPLICATION_CHECK_TYPE);
         expect(check?.state.nodesChecked).toBe(3);
+        // The provider ran in its own process and returned no credentials to store.
+        expect(check?.state).not.toHaveProperty("credentials");
     });
 
     it(`runs ${binary} as uid ${SERVER_UID} in every node`, async () => {
         for (const node of ["redis-a", "redis-b", "redis-c"]) {
             expect(await serverProcess(`${prefix}${node}`)).toEqual({ name: binary, uid: SERVER_UID });
+        }
+    });
+
+    it("keeps only CHOWN, SETUID and SETGID, none effective in the server, no new privileges; /data is the server's", async () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const status = await docker(["exec", `${prefix}${node}`, "cat", "/proc/1/status"]);
+            const field = (name: string) => status.match(new RegExp(`^${name}:\\s*(\\S+)`, "m"))?.[1];
+            // Bits 0, 6 and 7: CAP_CHOWN, CAP_SETGID, CAP_SETUID.
+            expect({ bounding: field("CapBnd"), effective: field("CapEff"), noNewPrivs: field("NoNewPrivs") }).toEqual({
+                bounding: "00000000000000c1",
+                effective: "0000000000000000",
+                noNewPrivs: "1",
+            });
+            const owners = await docker(["exec", `${prefix}${node}`, "sh", "-c", "find /data -exec stat -c %u {} + | sort -u"]);
+            expect(owners.trim()).toBe(SERVER_UID);
         }
     });
 

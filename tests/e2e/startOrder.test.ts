@@ -32,7 +32,7 @@ beforeAll(async () => {
         (line) => console.log(`[deploy] ${line}`),
         undefined,
         undefined,
-        strictStartOrder(WORST_ORDER.map((n) => `${PREFIX}${n}`)),
+        { containerStartHook: strictStartOrder(WORST_ORDER.map((n) => `${PREFIX}${n}`)) },
     );
 }, 120_000);
 

@@ -3,7 +3,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { ADMIN_USER } from "../../lib/aclUsers";
 import { parseInfo } from "../../lib/check/replicationStatus";
+import { AUTH_CONF_PATH, HEALTHCHECK_PASSWORD_PATH } from "../../lib/containerPaths";
+import { EXPORTER_PASSWORD_FILE } from "../../lib/exporterConfig";
 import { leftoversNamed } from "../../testkit/dockerObjects";
 import { PROJECT_DIR } from "../../testkit/harness/deployStack";
 import { docker, run } from "../../testkit/harness/run";
@@ -30,10 +33,14 @@ export function runVerify(outputs: any, timeoutSeconds: number): Promise<{ code:
     });
 }
 
-/** `docker exec … redis-cli` with the stack's password in REDISCLI_AUTH (off the command line). */
+/**
+ * `docker exec … redis-cli` as the stack's admin user (tests reconfigure nodes and read INFO), the
+ * password in REDISCLI_AUTH (off the command line).
+ */
 export function redisCli(outputs: any, containerName: string, cliArgs: string[]): Promise<string> {
-    const auth = outputs.password ? ["--env", `REDISCLI_AUTH=${outputs.password}`] : [];
-    return docker(["exec", ...auth, containerName, "redis-cli", ...cliArgs]);
+    const auth = outputs.adminPassword ? ["--env", `REDISCLI_AUTH=${outputs.adminPassword}`] : [];
+    const user = outputs.adminPassword ? ["--user", ADMIN_USER] : [];
+    return docker(["exec", ...auth, containerName, "redis-cli", ...user, ...cliArgs]);
 }
 
 /** INFO replication of a node, read through `docker exec` so it works whatever the listeners. */
@@ -46,10 +53,32 @@ export async function expectNothingLeft(prefix: string): Promise<void> {
     expect(await leftoversNamed(prefix), `left behind by ${prefix}`).toEqual([]);
 }
 
-/** The password of ACL user `user`, read from a node's auth.conf (it is in no stack output). */
-export async function aclPassword(containerName: string, user: string): Promise<string> {
-    const authConf = await docker(["exec", containerName, "cat", "/data/secrets/auth.conf"]);
-    const match = authConf.match(new RegExp(`^user ${user} on >(\\S+)`, "m"));
-    if (!match) throw new Error(`no "user ${user} on >…" line in ${containerName}'s auth.conf`);
+/** The uid the official images run the server as, and own `/data` with. */
+const SERVER_UID = "999";
+
+/**
+ * The password of the replicator or healthcheck user, read inside a node (it is in no stack output,
+ * and the users file holds only hashes): a replica's masterauth, or the healthcheck's password file.
+ */
+export async function aclPassword(containerName: string, user: "replicator" | "healthcheck"): Promise<string> {
+    if (user === "healthcheck") return (await docker(["exec", containerName, "cat", HEALTHCHECK_PASSWORD_PATH])).trim();
+    // As the server's user: the file is 0600 and root in the container has no DAC_OVERRIDE.
+    const usersFile = await docker(["exec", "--user", SERVER_UID, containerName, "cat", AUTH_CONF_PATH]);
+    const match = usersFile.match(/^masterauth (\S+)$/m);
+    if (!match) throw new Error(`no masterauth line in ${containerName}'s users file: is it a replica?`);
     return match[1];
+}
+
+/**
+ * The exporter user's password, read from the password file in a node's exporter container (the
+ * node's users file holds only its hash). `docker cp` to a tar stream rather than `exec cat`: the
+ * official exporter image is `scratch`, with no `cat` to run.
+ */
+export async function exporterPassword(exporterContainerName: string): Promise<string> {
+    const tar = await docker(["cp", `${exporterContainerName}:${EXPORTER_PASSWORD_FILE}`, "-"]);
+    // One ustar entry: a 512-byte header (size in octal at 124..135), then the file.
+    const size = parseInt(tar.slice(124, 136).replace(/\0/g, "").trim(), 8);
+    const passwords = Object.values(JSON.parse(tar.slice(512, 512 + size)) as Record<string, string>);
+    if (passwords.length !== 1) throw new Error(`${exporterContainerName}: expected one password in ${EXPORTER_PASSWORD_FILE}, found ${passwords.length}`);
+    return passwords[0];
 }

@@ -87,7 +87,7 @@ describe("topology changes on a running seed stack", () => {
         await expectSurvivorEverywhere(["redis-a", "redis-b", "redis-c"]);
     }, 120_000);
 
-    it("adds redis-d under C, touching only D and the check", async () => {
+    it("adds redis-d under C, touching only D, C's memory limit (in place) and the check", async () => {
         const before = await snapshot(["redis-a", "redis-b", "redis-c"]);
         const nodes = [...(base.nodes as any[]), { name: "redis-d", replicaOf: "redis-c", link: "tls", tls: { hostPort: 26381 + OFFSET } }];
         await redeploy({ ...base, nodes });
@@ -96,8 +96,16 @@ describe("topology changes on a running seed stack", () => {
             "create Container redis-chain-redis-d-container",
             "create LocallySignedCert redis-chain-redis-d-cert-cert",
             "create PrivateKey redis-chain-redis-d-cert-key",
+            "create RolloutGate redis-chain-redis-d-rollout",
             "create Volume redis-chain-redis-d-data",
+            // C now buffers for a replica: its memory limit grows by one output buffer, in place.
+            "update Container redis-chain-redis-c-container",
             "update ReplicationCheck redis-chain-check",
+            // B's gate bound grows with the chain below it, C's gate holds C's connection info (now
+            // with a replica), the guard every node's server: state only, none waits (no release changed).
+            "update RolloutGate redis-chain-redis-b-rollout",
+            "update RolloutGate redis-chain-redis-c-rollout",
+            "update ServerReleaseGuard redis-chain-server-releases",
         ]);
         // A and B served no sync at all: C's new replica synced from C alone.
         expect(await snapshot(["redis-a", "redis-b", "redis-c"])).toEqual(before);
@@ -114,8 +122,13 @@ describe("topology changes on a running seed stack", () => {
             "delete Container redis-chain-redis-d-container",
             "delete LocallySignedCert redis-chain-redis-d-cert-cert",
             "delete PrivateKey redis-chain-redis-d-cert-key",
+            "delete RolloutGate redis-chain-redis-d-rollout",
             "delete Volume redis-chain-redis-d-data",
+            "update Container redis-chain-redis-c-container",
             "update ReplicationCheck redis-chain-check",
+            "update RolloutGate redis-chain-redis-b-rollout",
+            "update RolloutGate redis-chain-redis-c-rollout",
+            "update ServerReleaseGuard redis-chain-server-releases",
         ]);
         expect(await snapshot(["redis-a", "redis-b", "redis-c"])).toEqual(before);
         expect(await docker(["ps", "-a", "--filter", `name=${PREFIX}redis-d`, "--format", "{{.Names}}"])).toBe("");
@@ -126,7 +139,12 @@ describe("topology changes on a running seed stack", () => {
         const before = await snapshot(["redis-a", "redis-b"]);
         const nodes = (base.nodes as any[]).map((n) => (n.name === "redis-c" ? { ...n, link: "plain" } : n));
         await redeploy({ ...base, nodes });
-        expect(plan(stack.steps)).toEqual(["replace Container redis-chain-redis-c-container", "update ReplicationCheck redis-chain-check"]);
+        expect(plan(stack.steps)).toEqual([
+            "replace Container redis-chain-redis-c-container",
+            "update ReplicationCheck redis-chain-check",
+            // C's gate holds its link; the release did not change, so it does not wait.
+            "update RolloutGate redis-chain-redis-c-rollout",
+        ]);
         const after = await snapshot(["redis-a", "redis-b"]);
         expect({ a: after["redis-a"], b: after["redis-b"], syncsServedByA: after.syncsServedByA }).toEqual({
             a: before["redis-a"],

@@ -4,8 +4,7 @@
 # installed on this machine (redis-tools, busybox-static, gosu) and loaded with
 # `docker import`.
 #
-#   tests/infra/build-redis-7.0-image.sh [IMAGE]   (default: $REDIS_CHAIN_LOCAL_IMAGE
-#                                                   or redis-chain-local/redis:7.0.15)
+#   tests/infra/build-redis-7.0-image.sh [IMAGE]   (default: redis-chain-local/redis:7.0.15)
 # Usually run through tests/infra/build-images.sh.
 #
 # Idempotent: silent (exit 0) when IMAGE exists and was built by this version
@@ -34,7 +33,8 @@ source "$HERE/../../scripts/lib.sh"
 source "$HERE/images.env"
 ENTRYPOINT="$HERE/docker-entrypoint.sh"
 
-IMAGE="${1:-${REDIS_CHAIN_LOCAL_IMAGE:-$REDIS_7_0_IMAGE}}"
+# Not REDIS_CHAIN_LOCAL_IMAGE: that names the image the tests run, which may be another server's.
+IMAGE="${1:-$REDIS_7_0_IMAGE}"
 PACKAGES=(redis-tools busybox-static gosu)
 RECIPE_LABEL=redis-chain.recipe
 

@@ -74,12 +74,14 @@ check_server() {
   docker volume rm "$vol" >/dev/null
 }
 
-[ "$#" -gt 0 ] || set -- redis-7.0 redis-8.0 valkey-8.1
+[ "$#" -gt 0 ] || set -- redis-7.0 redis-8.0 redis-8.6 valkey-8.1 valkey-9.1
 for name in "$@"; do
   case "$name" in
     redis-7.0) check_server "$REDIS_7_0_IMAGE" redis-server redis-cli ;;
     redis-8.0) check_server "$REDIS_8_0_IMAGE" redis-server redis-cli ;;
+    redis-8.6) check_server "$REDIS_8_6_IMAGE" redis-server redis-cli ;;
     valkey-8.1) check_server "$VALKEY_8_1_IMAGE" valkey-server valkey-cli redis-server ;;
+    valkey-9.1) check_server "$VALKEY_9_1_IMAGE" valkey-server valkey-cli redis-server ;;
     redis-exporter)
       expect "$REDIS_EXPORTER_IMAGE user" "$(docker image inspect --format '{{.Config.User}}' "$REDIS_EXPORTER_IMAGE")" 59000:59000
       expect "$REDIS_EXPORTER_IMAGE version" \

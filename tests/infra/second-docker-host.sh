@@ -22,9 +22,9 @@
 #     dockerd then fails with "Devices cgroup isn't mounted"). containerd is started explicitly:
 #     dockerd 20.10 without --containerd would silently share the system containerd whenever
 #     /run/containerd/containerd.sock exists.
-#   - the Redis image ${REDIS_CHAIN_LOCAL_IMAGE:-redis-chain-local/redis:7.0.15}, copied from the
-#     main engine with `docker save | docker load` when the second engine lacks it (or has an
-#     older build).
+#   - the server image ${REDIS_CHAIN_LOCAL_IMAGE:-redis-chain-local/redis:8.0.2} (the e2e stacks'
+#     default), copied from the main engine with `docker save | docker load` when the second engine
+#     lacks it (or has an older build); built on the main engine first when that lacks it too.
 # Ports the second engine publishes on 10.200.0.2 are reachable from the host at 10.200.0.2:<port>;
 # its containers reach ports the main engine publishes on 10.200.0.1 or 0.0.0.0 at
 # 10.200.0.1:<port>. No iptables rule is added on the host (INPUT is ACCEPT and the main engine's
@@ -81,7 +81,19 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$SCRIPT_DIR/../../scripts/lib.sh"
 # shellcheck source=tests/infra/images.env
 source "$SCRIPT_DIR/images.env"
-IMAGE="${REDIS_CHAIN_LOCAL_IMAGE:-$REDIS_7_0_IMAGE}"
+IMAGE="${REDIS_CHAIN_LOCAL_IMAGE:-$REDIS_8_6_IMAGE}"
+
+# The tests/infra/build-images.sh name of a server image; fails for an image it does not build.
+build_name() {
+  case "$1" in
+    "$REDIS_7_0_IMAGE") echo redis-7.0 ;;
+    "$REDIS_8_0_IMAGE") echo redis-8.0 ;;
+    "$VALKEY_8_1_IMAGE") echo valkey-8.1 ;;
+    "$REDIS_8_6_IMAGE") echo redis-8.6 ;;
+    "$VALKEY_9_1_IMAGE") echo valkey-9.1 ;;
+    *) return 1 ;;
+  esac
+}
 
 usage() {
   sed -n '5,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -299,8 +311,9 @@ up_image() {
     die "the main engine ($MAIN_URL) does not answer and $NAME lacks $IMAGE; run scripts/ensure-docker.sh"
   fi
   if ! want="$(image_id engine1)"; then
-    [ -f "$SCRIPT_DIR/build-redis-7.0-image.sh" ] || die "the main engine lacks $IMAGE"
-    DOCKER_HOST="$MAIN_URL" bash "$SCRIPT_DIR/build-redis-7.0-image.sh" "$IMAGE"
+    local build
+    build="$(build_name "$IMAGE")" || die "the main engine lacks $IMAGE, and tests/infra/build-images.sh does not build it"
+    DOCKER_HOST="$MAIN_URL" bash "$SCRIPT_DIR/build-images.sh" "$build"
     want="$(image_id engine1)" || die "the main engine still lacks $IMAGE"
   fi
   [ "$want" = "$have" ] && return 0

@@ -22,7 +22,9 @@ pulumi.runtime.setMocks(
     {
         newResource: (args) => {
             registered.push(args.type);
-            return { id: `${args.name}-id`, state: { ...args.inputs, imageId: "sha256:fake", certPem: "cert", privateKeyPem: "key", certRequestPem: "csr" } };
+            // A password per resource: the users file refuses two users sharing one.
+            const result = `pw${args.name.replace(/[^A-Za-z0-9]/g, "")}`;
+            return { id: `${args.name}-id`, state: { ...args.inputs, imageId: "sha256:fake", certPem: "cert", privateKeyPem: "key", certRequestPem: "csr", result } };
         },
         call: () => ({}),
     },

@@ -3,9 +3,10 @@
 // so every describe block runs the program afresh with its own config.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { PasswordValues, renderAuthConf } from "../../lib/authConf";
+import { UserPasswords, renderNodeUsersFile } from "../../lib/aclUsers";
+import { DEFAULT_MEMORY, containerMemoryLimitMb } from "../../lib/memoryLimits";
 import { parseTopology } from "../../lib/parseTopology";
-import { renderRedisConf } from "../../lib/redisConf";
+import { DEFAULT_CONF_OPTIONS, nodeMemory, renderRedisConf } from "../../lib/redisConf";
 import { CONFIG_DEFAULTS } from "../../lib/configSchema";
 import { startEntrypoint } from "../../lib/startScript";
 import { nodeByName } from "../../lib/topology";
@@ -19,10 +20,10 @@ import {
     installMocks,
     isSecretInput,
     ofType,
-    resolveDeep,
     setStackConfig,
     unwrapSecret,
 } from "../support/pulumiMocks";
+import { Program, ProgramRun, runProgram, secretUploads, uploadsOf } from "../support/programRun";
 import { seedNodes } from "../support/seed";
 
 failOnUnhandledRejections();
@@ -45,56 +46,31 @@ const T = {
     // ReplicationCheck passes module "redis-chain" and type "ReplicationCheck" to dynamic.Resource,
     // and the SDK builds `pulumi-nodejs:dynamic/<module>:<type>` from them (dynamic/index.js).
     check: "pulumi-nodejs:dynamic/redis-chain:ReplicationCheck",
+    guard: "pulumi-nodejs:dynamic/redis-chain:ServerReleaseGuard",
+    gate: "pulumi-nodejs:dynamic/redis-chain:RolloutGate",
     dockerProvider: "pulumi:providers:docker",
 };
 const CONF = "/usr/local/etc/redis/redis.conf";
 const AUTH_CONF = "/data/secrets/auth.conf";
 const HEALTHCHECK_PASS = "/data/secrets/healthcheck.pass";
 // What the mocks' RandomPassword results are (support/pulumiMocks.ts fakeOutputs).
-const FAKE_PASSWORDS: PasswordValues = {
-    client: "pwredischainpasswordsclient",
+const FAKE_PASSWORDS: UserPasswords = {
+    application: "pwredischainpasswordsclient",
+    admin: "pwredischainpasswordsadmin",
+    check: "pwredischainpasswordscheck",
     replication: "pwredischainpasswordsreplication",
     healthcheck: "pwredischainpasswordshealthcheck",
 };
 const AUTH_ENV = 'REDISCLI_AUTH="$(cat /data/secrets/healthcheck.pass)"';
 const SETUP_TIMEOUT = 60_000;
 const TEST_TIMEOUT = { timeout: 15_000 };
-const FAKE_CHECK_OUTPUTS = { elapsedMs: 1234, linksUpMs: 1000, nodesChecked: 3 };
 
 const fakeKey = (name: string) => `-----BEGIN RSA PRIVATE KEY-----fake-${name}`;
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----fake-${name}`;
 const fakeCsr = (name: string) => `-----BEGIN CERTIFICATE REQUEST-----fake-${name}`;
 
-type Program = typeof import("../../index");
-
-interface Run {
-    readonly registrations: Registration[];
-    readonly program: Program;
-    /** Every export of the program with its outputs resolved. */
-    readonly exported: Record<string, unknown>;
-}
-
-/** Runs index.ts under fresh mocks with `config`, and waits until everything it registered settled. */
-async function runProgram(config: Record<string, unknown>): Promise<Run> {
-    const registrations = await installMocks((type) => (type.startsWith("pulumi-nodejs:dynamic") ? FAKE_CHECK_OUTPUTS : {}));
-    setStackConfig(config);
-    vi.resetModules();
-    const program: Program = await import("../../index");
-    // Each container's id first (the containers are the last resources of their nodes), then every export.
-    await resolveDeep(Object.values(program.containerIds));
-    const exported = (await resolveDeep(Object.fromEntries(Object.entries(program)))) as Record<string, unknown>;
-    await drainRpcs();
-    return { registrations, program, exported };
-}
-
 const names = (registrations: readonly Registration[]) => registrations.map((r) => r.name);
-const container = (run: Run, node: string) => findCreated(run.registrations, T.container, `redis-chain-${node}-container`);
-const uploadsOf = (reg: Registration) => unwrapSecret(reg.inputs.uploads) as { file: string; content: string; permissions: string }[];
-/** Per uploaded file, whether the program marked its content secret (read from the serialized request). */
-const secretUploads = (reg: Registration) =>
-    Object.fromEntries(
-        (reg.rawInputs!.uploads as { file: string; content: unknown }[]).map((u) => [u.file, isSecretInput(u.content)]),
-    );
+const container = (run: ProgramRun, node: string) => findCreated(run.registrations, T.container, `redis-chain-${node}-container`);
 /** The exports that are Outputs and secret. */
 async function secretExports(program: Program): Promise<string[]> {
     const secret: string[] = [];
@@ -105,7 +81,7 @@ async function secretExports(program: Program): Promise<string[]> {
 }
 
 describe("the seed stack", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         run = await runProgram({ nodes: seedNodes() });
     }, SETUP_TIMEOUT);
@@ -134,9 +110,14 @@ describe("the seed stack", TEST_TIMEOUT, () => {
                 ]),
                 `${T.passwords} redis-chain-passwords`,
                 `${T.password} redis-chain-passwords-client`,
+                `${T.password} redis-chain-passwords-admin`,
+                `${T.password} redis-chain-passwords-check`,
                 `${T.password} redis-chain-passwords-replication`,
                 `${T.password} redis-chain-passwords-healthcheck`,
                 `${T.check} redis-chain-check`,
+                `${T.guard} redis-chain-server-releases`,
+                `${T.gate} redis-chain-redis-b-rollout`,
+                `${T.gate} redis-chain-redis-c-rollout`,
             ].sort(),
         );
     });
@@ -175,9 +156,14 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             ...certChildren("redis-c"),
             "redis-chain-passwords": "redis-chain",
             "redis-chain-passwords-client": "redis-chain-passwords",
+            "redis-chain-passwords-admin": "redis-chain-passwords",
+            "redis-chain-passwords-check": "redis-chain-passwords",
             "redis-chain-passwords-replication": "redis-chain-passwords",
             "redis-chain-passwords-healthcheck": "redis-chain-passwords",
             "redis-chain-check": "redis-chain",
+            "redis-chain-server-releases": "redis-chain",
+            "redis-chain-redis-b-rollout": "redis-chain",
+            "redis-chain-redis-c-rollout": "redis-chain",
         });
         // The root component has no parent under mocks (no Stack resource is registered).
         expect(findCreated(run.registrations, T.chain, "redis-chain").parentUrn).toBe("");
@@ -252,6 +238,16 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         expect(container(run, "redis-c").inputs.entrypoints[2]).toContain("upstream_host=redis-b\nupstream_port=6380\n");
     });
 
+    it("containers drop every capability but the entrypoint's chown and privilege drop, and gain no privileges", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const inputs = container(run, node).inputs;
+            expect(inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["CHOWN", "SETUID", "SETGID"] });
+            expect(inputs.securityOpts).toEqual(["no-new-privileges:true"]);
+            // Uploads go to the container's "/", which the engine refuses on a read-only rootfs.
+            expect(inputs.readOnly).toBeUndefined();
+        }
+    });
+
     it.each([
         ["redis-a", [{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }]],
         [
@@ -266,18 +262,18 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         expect(container(run, node).inputs.ports).toEqual(ports);
     });
 
-    it("three 32-character alphanumeric passwords", () => {
-        for (const role of ["client", "replication", "healthcheck"]) {
+    it("five 32-character alphanumeric passwords, one per ACL user", () => {
+        for (const role of ["client", "admin", "check", "replication", "healthcheck"]) {
             expect(findCreated(run.registrations, T.password, `redis-chain-passwords-${role}`).inputs).toEqual({ length: 32, special: false });
         }
     });
 
-    it("redis-a uploads its config (public), auth.conf and the healthcheck password (0600, secret)", () => {
+    it("redis-a uploads its config (public), auth.conf (0600) and the healthcheck password (0640), both secret", () => {
         const reg = container(run, "redis-a");
         expect(uploadsOf(reg)).toEqual([
             { file: CONF, content: renderRedisConf(nodeByName(seed, "redis-a")), permissions: "0644" },
-            { file: AUTH_CONF, content: renderAuthConf(nodeByName(seed, "redis-a"), FAKE_PASSWORDS), permissions: "0600" },
-            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
+            { file: AUTH_CONF, content: renderNodeUsersFile(nodeByName(seed, "redis-a"), FAKE_PASSWORDS), permissions: "0600" },
+            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0640" },
         ]);
         expect(secretUploads(reg)).toEqual({ [CONF]: false, [AUTH_CONF]: true, [HEALTHCHECK_PASS]: true });
         // The mock monitor hands the whole list over as one secret (the SDK hoists nested secrets).
@@ -291,8 +287,8 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             { file: "/data/tls/ca.crt", content: fakeCert("redis-chain-ca-cert"), permissions: "0644" },
             { file: "/data/tls/redis.crt", content: fakeCert(`redis-chain-${node}-cert-cert`), permissions: "0644" },
             { file: "/data/tls/redis.key", content: fakeKey(`redis-chain-${node}-cert-key`), permissions: "0600" },
-            { file: AUTH_CONF, content: renderAuthConf(nodeByName(seed, node), FAKE_PASSWORDS), permissions: "0600" },
-            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0600" },
+            { file: AUTH_CONF, content: renderNodeUsersFile(nodeByName(seed, node), FAKE_PASSWORDS), permissions: "0600" },
+            { file: HEALTHCHECK_PASS, content: FAKE_PASSWORDS.healthcheck, permissions: "0640" },
         ]);
         // Secret inputs arrive as { [SECRET_SIG_KEY]: SECRET_SIG, value }; the mocks mark no provider
         // output secret, so only the program's own pulumi.secret shows here.
@@ -308,9 +304,17 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         });
     });
 
-    it("auth.conf gives replicas the replication password and every node the client password", () => {
+    it("auth.conf: every node carries the five users, hashed; replicas also the replication password", () => {
         const authConf = (node: string) => uploadsOf(container(run, node)).find((u) => u.file === AUTH_CONF)!.content.split("\n");
-        for (const node of ["redis-a", "redis-b", "redis-c"]) expect(authConf(node)).toContain(`requirepass ${FAKE_PASSWORDS.client}`);
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const users = authConf(node).filter((l) => l.startsWith("user "));
+            expect(users.map((l) => l.split(" ")[1])).toEqual(["default", "admin", "check", "replicator", "healthcheck"]);
+            // Only masterauth is plain text: no user password appears in the file.
+            for (const [which, password] of Object.entries(FAKE_PASSWORDS)) {
+                if (which !== "replication") expect(authConf(node).join("\n")).not.toContain(password);
+            }
+            expect(users[0]).toMatch(/ -@admin -@dangerous -@scripting$/);
+        }
         expect(authConf("redis-a").filter((l) => l.startsWith("masterauth"))).toEqual([]);
         expect(authConf("redis-b")).toContain(`masterauth ${FAKE_PASSWORDS.replication}`);
         expect(authConf("redis-c")).toContain(`masterauth ${FAKE_PASSWORDS.replication}`);
@@ -351,8 +355,11 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             "redis-chain-redis-c-container-id",
         ]);
         expect(check.inputs.timeoutMs).toBe(60_000);
-        // The check logs in with the clients' password, kept secret in the state.
-        expect(check.rawInputs!.credentials).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: { password: FAKE_PASSWORDS.client } });
+        // The check logs in as the check user, kept secret in the state; no other user's password goes in.
+        expect(check.rawInputs!.credentials).toEqual({
+            [SECRET_SIG_KEY]: SECRET_SIG,
+            value: { username: "check", password: FAKE_PASSWORDS.check },
+        });
         expect(isSecretInput(check.rawInputs!.chain)).toBe(false);
     });
 
@@ -390,7 +397,9 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             "redis-c": "redis-chain-redis-c-container-id",
         });
         expect(run.exported.checkElapsedMs).toBe(1234);
-        expect(run.exported.password).toBe(FAKE_PASSWORDS.client);
+        expect(run.exported.password).toBe(FAKE_PASSWORDS.application);
+        expect(run.exported.adminPassword).toBe(FAKE_PASSWORDS.admin);
+        expect(run.exported.checkPassword).toBe(FAKE_PASSWORDS.check);
         expect(run.exported.clientCertPem).toBeUndefined();
         expect(run.exported.clientKeyPem).toBeUndefined();
     });
@@ -401,25 +410,47 @@ describe("the seed stack", TEST_TIMEOUT, () => {
         expect(JSON.stringify(run.exported)).not.toContain("PRIVATE KEY");
     });
 
-    it("the password is exported as a secret, and appears in no other output", async () => {
-        expect(await secretExports(run.program)).toEqual(["password"]);
-        const { password, ...others } = run.exported;
-        expect(password).toBe(FAKE_PASSWORDS.client);
+    it("the application, admin and check passwords are exported as secrets, and appear in no other output", async () => {
+        expect(await secretExports(run.program)).toEqual(["adminPassword", "checkPassword", "password"]);
+        const { password, adminPassword, checkPassword, ...others } = run.exported;
+        expect([password, adminPassword, checkPassword]).toEqual([FAKE_PASSWORDS.application, FAKE_PASSWORDS.admin, FAKE_PASSWORDS.check]);
         for (const secret of Object.values(FAKE_PASSWORDS)) expect(JSON.stringify(others)).not.toContain(secret);
+    });
+
+    it.each(["redis-a", "redis-b", "redis-c"])("%s: maxmemory 256mb noeviction, hardening, and its container's memory limit", (node) => {
+        const conf = uploadsOf(container(run, node))[0].content.split("\n");
+        expect(conf).toEqual(
+            expect.arrayContaining([
+                "maxmemory 256mb",
+                "maxmemory-policy noeviction",
+                "enable-debug-command no",
+                "enable-module-command no",
+                "enable-protected-configs no",
+            ]),
+        );
+        // 2 x 256 + 64 backlog + 64 fixed, plus 256 per directly attached replica (redis-c has none).
+        expect(container(run, node).inputs.memory).toBe(node === "redis-c" ? 640 : 896);
+        expect(container(run, node).inputs.memory).toBe(containerMemoryLimitMb(nodeMemory(nodeByName(seed, node), DEFAULT_CONF_OPTIONS)));
+        // No swap on top: the engine refuses to grow a limit alone past its default swap (twice the old limit).
+        expect(container(run, node).inputs.memorySwap).toBe(container(run, node).inputs.memory);
     });
 });
 
 describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's image", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     const VALKEY = "valkey/valkey:8.1.1";
     beforeAll(async () => {
         const nodes = seedNodes().map((n) =>
-            n.name === "redis-c" ? { ...n, image: VALKEY } : n.name === "redis-b" ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true } : n,
+            n.name === "redis-c"
+                ? { ...n, image: VALKEY }
+                : n.name === "redis-b"
+                  ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true }
+                  : { ...n, allowPlainOnNetwork: true },
         );
         run = await runProgram({
             nodes,
             image: "redis:7.0.15",
-            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" } },
+            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", allowInsecureEngine: true } },
         });
     }, SETUP_TIMEOUT);
     const images = () => ofType(run.registrations, T.image).map((r) => [r.name, r.inputs.name]);
@@ -452,32 +483,123 @@ describe("per-node images: redis-c on Valkey, redis-b on host2 with the stack's 
     it("the same image list in another node order gives the same resource names", async () => {
         const first = images().sort();
         const nodes = seedNodes().map((n) =>
-            n.name === "redis-c" ? { ...n, image: VALKEY } : n.name === "redis-b" ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true } : n,
+            n.name === "redis-c"
+                ? { ...n, image: VALKEY }
+                : n.name === "redis-b"
+                  ? { ...n, image: "redis:7.2.4", host: "host2", allowPlainAcrossHosts: true }
+                  : { ...n, allowPlainOnNetwork: true },
         );
         const again = await runProgram({
             nodes: [...nodes].reverse(),
             image: "redis:7.0.15",
-            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" } },
+            hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", allowInsecureEngine: true } },
         });
         expect(ofType(again.registrations, T.image).map((r) => [r.name, r.inputs.name]).sort()).toEqual(first);
     });
 });
 
+describe("allowScripting true, maxmemoryMb 1024, maxmemoryPolicy allkeys-lru", TEST_TIMEOUT, () => {
+    let run: ProgramRun;
+    beforeAll(async () => {
+        run = await runProgram({ nodes: seedNodes(), allowScripting: "true", maxmemoryMb: "1024", maxmemoryPolicy: "allkeys-lru" });
+    }, SETUP_TIMEOUT);
+    const seed = parseTopology(seedNodes());
+
+    it("every node's users file gives the application user @scripting", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const usersFile = uploadsOf(container(run, node)).find((u) => u.file === AUTH_CONF)!.content;
+            expect(usersFile).toBe(renderNodeUsersFile(nodeByName(seed, node), FAKE_PASSWORDS, { allowScripting: true }));
+            expect(usersFile.split("\n").find((l) => l.startsWith("user default "))).toContain(" +@scripting ");
+        }
+    });
+
+    it("maxmemory, its policy and the container limits follow the config", () => {
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            const conf = uploadsOf(container(run, node))[0].content.split("\n");
+            expect(conf).toEqual(expect.arrayContaining(["maxmemory 1024mb", "maxmemory-policy allkeys-lru"]));
+        }
+        expect(container(run, "redis-a").inputs.memory).toBe(2 * 1024 + 64 + 256 + 64);
+        expect(container(run, "redis-c").inputs.memory).toBe(2 * 1024 + 64 + 64);
+    });
+});
+
+describe("the rollout graph of the seed stack", TEST_TIMEOUT, () => {
+    let rolling: ProgramRun;
+    let parallel: ProgramRun;
+    beforeAll(async () => {
+        rolling = await runProgram({ nodes: seedNodes(), image: "redis:7.0.15" });
+        parallel = await runProgram({ nodes: seedNodes(), image: "redis:7.0.15", rollout: "parallel" });
+    }, SETUP_TIMEOUT);
+
+    const urnOf = (run: ProgramRun, type: string, name: string) => findCreated(run.registrations, type, name).urn!;
+    const dependencyNames = (run: ProgramRun, type: string, name: string) => {
+        const byUrn = new Map(run.registrations.map((r) => [r.urn, r.name]));
+        return findCreated(run.registrations, type, name).dependencies!.map((urn) => byUrn.get(urn) ?? urn).sort();
+    };
+
+    it("rolling: A's container waits for B's gate, B's for C's gate, C's for no gate", () => {
+        const gates = (node: string) => dependencyNames(rolling, T.container, `redis-chain-${node}-container`).filter((n) => n.endsWith("-rollout"));
+        expect([gates("redis-a"), gates("redis-b"), gates("redis-c")]).toEqual([["redis-chain-redis-b-rollout"], ["redis-chain-redis-c-rollout"], []]);
+    });
+
+    it("a gate takes nothing from any container: it polls its replica, so it runs while that container is replaced", () => {
+        for (const gate of ["redis-chain-redis-b-rollout", "redis-chain-redis-c-rollout"]) {
+            const deps = dependencyNames(rolling, T.gate, gate);
+            expect(deps.filter((n) => n.endsWith("-container") || n.endsWith("-data"))).toEqual([]);
+            expect(deps).toContain("redis-chain-server-releases");
+        }
+    });
+
+    it("each gate: its replica's endpoints, declared release, CA, secret credentials, and a bound per node it waits through", () => {
+        const c = findCreated(rolling.registrations, T.gate, "redis-chain-redis-c-rollout");
+        expect(c.inputs.node.name).toBe("redis-c");
+        expect(c.inputs.node.tls.url).toBe("rediss://127.0.0.1:26380");
+        expect(c.inputs.release).toEqual({ kind: "redis", version: "7.0.15" });
+        expect(c.inputs.caCertPem).toBe(fakeCert("redis-chain-ca-cert"));
+        expect(c.rawInputs!.credentials).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: { username: "check", password: FAKE_PASSWORDS.check } });
+        expect(c.inputs.timeoutMs).toBe(60_000);
+        expect(findCreated(rolling.registrations, T.gate, "redis-chain-redis-b-rollout").inputs.timeoutMs).toBe(120_000);
+    });
+
+    it("every image, volume and container waits for the release guard, which holds each node's declared server", () => {
+        const waiting = rolling.registrations.filter((r) => [T.image, T.volume, T.container].includes(r.type));
+        expect(waiting).toHaveLength(7);
+        const guard = urnOf(rolling, T.guard, "redis-chain-server-releases");
+        for (const r of waiting) expect({ name: r.name, waits: r.dependencies!.includes(guard) }).toEqual({ name: r.name, waits: true });
+        expect(findCreated(rolling.registrations, T.guard, "redis-chain-server-releases").inputs.nodes).toEqual(
+            ["redis-a", "redis-b", "redis-c"].map((node) => ({
+                node,
+                field: "image",
+                image: "redis:7.0.15",
+                release: { kind: "redis", major: 7, minor: 0, patch: 15 },
+            })),
+        );
+    });
+
+    it("parallel: no gates, and no container waits for another node", () => {
+        expect(ofType(parallel.registrations, T.gate)).toEqual([]);
+        for (const node of ["redis-a", "redis-b", "redis-c"]) {
+            expect(dependencyNames(parallel, T.container, `redis-chain-${node}-container`).filter((n) => n.endsWith("-rollout"))).toEqual([]);
+        }
+        expect(ofType(parallel.registrations, T.guard)).toHaveLength(1);
+    });
+});
+
 describe("postDeployCheck false", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         run = await runProgram({ nodes: seedNodes(), postDeployCheck: "false" });
     }, SETUP_TIMEOUT);
 
     it("registers no check resource, and still the whole chain", () => {
-        expect(run.registrations.filter((r) => r.type.startsWith("pulumi-nodejs:"))).toEqual([]);
+        expect(ofType(run.registrations, T.check)).toEqual([]);
         expect(ofType(run.registrations, T.container)).toHaveLength(3);
         expect(run.exported.checkElapsedMs).toBe("disabled");
     });
 });
 
 describe("a topology without TLS", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     const nodes = [
         { name: "redis-a", plain: { hostPort: 6379 } },
         { name: "redis-b", replicaOf: "redis-a", link: "plain", plain: { hostPort: 16379 } },
@@ -507,17 +629,24 @@ describe("a topology without TLS", TEST_TIMEOUT, () => {
 });
 
 describe("auth false, restartPolicy on-failure", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         run = await runProgram({ nodes: seedNodes(), auth: "false", restartPolicy: "on-failure" });
     }, SETUP_TIMEOUT);
     const seed = parseTopology(seedNodes());
-    const authOff = { tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 }, authEnabled: false };
+    const authOff = { tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 }, authEnabled: false, memory: DEFAULT_MEMORY };
 
     it("generates no password", () => {
         expect(ofType(run.registrations, T.passwords)).toEqual([]);
         expect(run.registrations.filter((r) => r.type.startsWith("random:"))).toEqual([]);
         expect(run.exported.password).toBeUndefined();
+        expect(run.exported.adminPassword).toBeUndefined();
+        expect(run.exported.checkPassword).toBeUndefined();
+        // The check logs in as no one: `default` without a password.
+        expect(findCreated(run.registrations, T.check, "redis-chain-check").rawInputs!.credentials).toEqual({
+            [SECRET_SIG_KEY]: SECRET_SIG,
+            value: {},
+        });
     });
 
     it("redis-a uploads only its config, in the clear", () => {
@@ -552,7 +681,7 @@ describe("auth false, restartPolicy on-failure", TEST_TIMEOUT, () => {
 });
 
 describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
         const nodes = seedNodes();
         nodes[2] = { ...nodes[2], tlsAuthClients: "yes" };
@@ -576,7 +705,7 @@ describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
     it("exports the client certificate, and its key only as a secret", async () => {
         expect(run.exported.clientCertPem).toBe(fakeCert("redis-chain-client-cert"));
         expect(run.exported.clientKeyPem).toBe(fakeKey("redis-chain-client-key"));
-        expect(await secretExports(run.program)).toEqual(["clientKeyPem", "password"]);
+        expect(await secretExports(run.program)).toEqual(["adminPassword", "checkPassword", "clientKeyPem", "password"]);
         const { clientKeyPem: _key, ...others } = run.exported;
         expect(JSON.stringify(others)).not.toContain("PRIVATE KEY");
     });
@@ -586,7 +715,8 @@ describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
         expect(check.rawInputs!.credentials).toEqual({
             [SECRET_SIG_KEY]: SECRET_SIG,
             value: {
-                password: FAKE_PASSWORDS.client,
+                username: "check",
+                password: FAKE_PASSWORDS.check,
                 clientCertPem: fakeCert("redis-chain-client-cert"),
                 clientKeyPem: fakeKey("redis-chain-client-key"),
             },
@@ -595,20 +725,23 @@ describe("a node asking clients for certificates (mTLS)", TEST_TIMEOUT, () => {
             `${AUTH_ENV} redis-cli --tls --cacert /data/tls/ca.crt --cert /data/tls/redis.crt --key /data/tls/redis.key -p 6380 ` +
                 "--user healthcheck info replication | grep -q master_link_status:up",
         );
+        // The healthcheck runs as root without DAC_OVERRIDE: group root must read the key it presents.
+        const keyMode = (node: string) => uploadsOf(container(run, node)).find((u) => u.file === "/data/tls/redis.key")!.permissions;
+        expect([keyMode("redis-b"), keyMode("redis-c")]).toEqual(["0600", "0640"]);
     });
 });
 
 describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     const HOST2_PEMS = { caCertPem: "engine-ca", certPem: "engine-cert", keyPem: "engine-key" };
     beforeAll(async () => {
         const nodes = seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
         run = await runProgram({
             nodes,
             hosts: { local: { address: "10.200.0.1" }, host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", ...HOST2_PEMS } },
-        });
+        }, { secretKeys: ["redis-chain:hosts"] });
     }, SETUP_TIMEOUT);
-    const providerRef = (run: Run) => {
+    const providerRef = (run: ProgramRun) => {
         const provider = findCreated(run.registrations, T.dockerProvider, "redis-chain-host2-provider");
         return `${provider.urn}::${provider.name}-id`;
     };
@@ -636,9 +769,10 @@ describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
         for (const node of ["redis-a", "redis-b"]) expect(container(run, node).provider).toBeUndefined();
     });
 
-    it("the cross-host link: B publishes on local's address, C on host2's, C's config dials B there", () => {
+    it("the cross-host link: B publishes its TLS listener on local's address, C on host2's, C's config dials B there", () => {
         expect(container(run, "redis-a").inputs.ports).toEqual([{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }]);
-        expect(container(run, "redis-b").inputs.ports.map((p: { ip: string }) => p.ip)).toEqual(["10.200.0.1", "10.200.0.1"]);
+        // Only the listener C's link uses leaves loopback.
+        expect(container(run, "redis-b").inputs.ports.map((p: { ip: string }) => p.ip)).toEqual(["127.0.0.1", "10.200.0.1"]);
         expect(container(run, "redis-c").inputs.ports).toEqual([{ internal: 6380, external: 26380, ip: "10.200.0.2", protocol: "tcp" }]);
         const conf = uploadsOf(container(run, "redis-c"))[0].content.split("\n");
         expect(conf).toEqual(expect.arrayContaining(["replicaof 10.200.0.1 16380", "replica-announce-ip 10.200.0.2", "replica-announce-port 26380"]));
@@ -658,9 +792,10 @@ describe("two Docker hosts: redis-c on host2 over TLS", TEST_TIMEOUT, () => {
 });
 
 describe("a prefixed stack published on a host address", TEST_TIMEOUT, () => {
-    let run: Run;
+    let run: ProgramRun;
     beforeAll(async () => {
-        run = await runProgram({ nodes: seedNodes(), namePrefix: "e2e-", publishAddress: "192.168.50.10" });
+        const nodes = seedNodes().map((n) => ({ ...n, allowPlainOnNetwork: true }));
+        run = await runProgram({ nodes, namePrefix: "e2e-", publishAddress: "192.168.50.10" });
     }, SETUP_TIMEOUT);
 
     it("prefixes container, volume and network names, not aliases or hostnames", () => {
@@ -695,6 +830,21 @@ describe("a prefixed stack published on a host address", TEST_TIMEOUT, () => {
 });
 
 describe("an invalid config", TEST_TIMEOUT, () => {
+    it("an engine key the stack config holds in plain text makes the program throw before registering anything", async () => {
+        const registrations = await installMocks();
+        const hosts = { host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", caCertPem: "ca", certPem: "cert", keyPem: "key" } };
+        // Secret keys other than hosts do not count.
+        setStackConfig({ nodes: seedNodes(), hosts }, ["redis-chain:nodes"]);
+        vi.resetModules();
+        const failure = await import("../../index").then(
+            () => undefined,
+            (error: unknown) => error,
+        );
+        expect(String(failure)).toContain("hosts.host2.keyPem: stored as plain text in the stack config; store it encrypted: pulumi config set --secret");
+        await drainRpcs();
+        expect(registrations).toEqual([]);
+    });
+
     it("makes the program throw ConfigError before registering anything", async () => {
         const registrations = await installMocks();
         const nodes = [...seedNodes(), { name: "redis-d", replicaOf: "redis-x", link: "plain", plain: { hostPort: 36379 } }];

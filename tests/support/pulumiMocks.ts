@@ -21,9 +21,17 @@ export interface Registration {
      * sit exactly where the program marked them.
      */
     rawInputs?: Record<string, any>;
+    /** What the mocks returned as the resource's state: the outputs the engine would store. */
+    outputs?: Record<string, any>;
+    /** The output names the request asked the engine to make secret (the SDK's own list and the program's). */
+    additionalSecretOutputs?: string[];
+    /** Outputs a component registered (`registerOutputs`), as serialized: secrets marked where they sit. */
+    rawComponentOutputs?: Record<string, any>;
     urn?: string;
     /** URN of the parent; "" when the resource has none. */
     parentUrn?: string;
+    /** URNs the SDK sent as the resource's dependencies (explicit `dependsOn` and input dependencies). */
+    dependencies?: string[];
 }
 
 /** Fake provider outputs, so PEM-consuming resources get realistic-looking text. */
@@ -49,26 +57,26 @@ export function fakeOutputs(type: string, name: string): Record<string, unknown>
 
 /**
  * Installs fresh mocks (a new mock monitor) and returns the list every registration is appended to.
- * `extraOutputs` adds fake outputs for types `fakeOutputs` does not know (e.g. the dynamic check).
+ * `extraOutputs` adds fake outputs for types `fakeOutputs` does not know (e.g. the dynamic check);
+ * a value `undefined` removes an input the provider does not echo.
  */
 export async function installMocks(
-    extraOutputs: (type: string, name: string) => Record<string, unknown> = () => ({}),
+    extraOutputs: (type: string, name: string, inputs: Record<string, any>) => Record<string, unknown> = () => ({}),
 ): Promise<Registration[]> {
     const registrations: Registration[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
+                const state = { ...args.inputs, ...fakeOutputs(args.type, args.name), ...extraOutputs(args.type, args.name, args.inputs) };
                 registrations.push({
                     type: args.type,
                     name: args.name,
                     custom: args.custom ?? false,
                     provider: args.provider || undefined,
                     inputs: args.inputs,
+                    outputs: state,
                 });
-                return {
-                    id: `${args.name}-id`,
-                    state: { ...args.inputs, ...fakeOutputs(args.type, args.name), ...extraOutputs(args.type, args.name) },
-                };
+                return { id: `${args.name}-id`, state };
             },
             call(args) {
                 // The program makes no invokes; one appearing is a change worth a failing test.
@@ -89,7 +97,13 @@ interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
+    getDependenciesList(): string[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getAdditionalsecretoutputsList(): string[];
+}
+interface RegisterOutputsRequest {
+    getUrn(): string;
+    getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 interface RegisterResponse {
     getUrn(): string;
@@ -97,6 +111,7 @@ interface RegisterResponse {
 type RegisterCallback = (err: unknown, resp?: RegisterResponse) => void;
 interface WrappableMonitor {
     registerResource(req: RegisterRequest, callback: RegisterCallback): unknown;
+    registerResourceOutputs(req: RegisterOutputsRequest, callback: (err: unknown, resp?: unknown) => void): unknown;
 }
 
 function recordParents(registrations: Registration[]): void {
@@ -114,10 +129,18 @@ function recordParents(registrations: Registration[]): void {
                     entry.urn = resp.getUrn();
                     entry.parentUrn = req.getParent();
                     entry.rawInputs = rawInputs;
+                    entry.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+                    entry.dependencies = req.getDependenciesList();
                 }
             }
             callback(err, resp);
         });
+    };
+    const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, callback) => {
+        const entry = registrations.find((r) => r.urn === req.getUrn());
+        if (entry) entry.rawComponentOutputs = req.getOutputs()?.toJavaScript() ?? {};
+        return originalOutputs(req, callback);
     };
 }
 
@@ -137,13 +160,16 @@ export async function drainRpcs(): Promise<void> {
     if (typeof runtime.waitForRPCs === "function") await runtime.waitForRPCs();
 }
 
-/** Sets the stack config the way the language host does: every value a string under "redis-chain:<key>". */
-export function setStackConfig(values: Record<string, unknown>): void {
+/**
+ * Sets the stack config the way the language host does: every value a string under
+ * "redis-chain:<key>", and the full names of the keys `pulumi config set --secret` stored encrypted.
+ */
+export function setStackConfig(values: Record<string, unknown>, secretKeys: readonly string[] = []): void {
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(values)) {
         config[`redis-chain:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    pulumi.runtime.setAllConfig(config);
+    pulumi.runtime.setAllConfig(config, [...secretKeys]);
 }
 
 /** True when `value` is how the SDK hands a secret input to the mocks. */

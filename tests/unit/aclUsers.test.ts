@@ -5,8 +5,12 @@ import {
     UserPasswords,
     applicationRules,
     nodeUsers,
+    renderNodeUsersFile,
     renderUsersFile,
 } from "../../lib/aclUsers";
+import { parseTopology } from "../../lib/parseTopology";
+import { nodeByName } from "../../lib/topology";
+import { seedNodes } from "../support/seed";
 
 const PASSWORDS: UserPasswords = {
     application: "appPw1",
@@ -105,5 +109,36 @@ describe("renderUsersFile", () => {
 
     it("accepts key rules with permissions", () => {
         expect(() => renderUsersFile({ nodeName: "n", users: [user({ rules: ["%R~a:*", "%RW~b:*", "&c"] })] })).not.toThrow();
+    });
+});
+
+describe("renderNodeUsersFile: the file each node gets", () => {
+    const seed = parseTopology(seedNodes());
+
+    it("the master: every user, no masterauth, newline-terminated", () => {
+        const text = renderNodeUsersFile(nodeByName(seed, "redis-a"), PASSWORDS);
+        expect(text).toBe(`${renderUsersFile({ nodeName: "redis-a", users: nodeUsers(PASSWORDS) }).join("\n")}\n`);
+        expect(text).not.toMatch(/^masterauth/m);
+    });
+
+    it.each(["redis-b", "redis-c"])("the replica %s logs in upstream with the replication password", (name) => {
+        const lines = renderNodeUsersFile(nodeByName(seed, name), PASSWORDS).split("\n");
+        expect(lines.filter((l) => l.startsWith("masterauth"))).toEqual(["masterauth replPw4"]);
+        expect(lines[0]).toBe(`# ${name}: ACL users rendered by redis-chain; mode 0600, readable by Redis only.`);
+    });
+
+    it("allowScripting reaches the application user's line", () => {
+        const defaultLine = (allowScripting: boolean) =>
+            renderNodeUsersFile(nodeByName(seed, "redis-a"), PASSWORDS, { allowScripting })
+                .split("\n")
+                .find((l) => l.startsWith("user default "))!;
+        expect(defaultLine(false)).toMatch(/ -@scripting$/);
+        expect(defaultLine(true)).toContain(" +@scripting ");
+        expect(defaultLine(true)).not.toContain("-@scripting");
+    });
+
+    it.each(["redis:7.0.15", "redis:8.0.3", "valkey/valkey:8.1.1"])("%s understands every line (the same text everywhere)", (image) => {
+        const topology = parseTopology(seedNodes(), { image });
+        expect(renderNodeUsersFile(nodeByName(topology, "redis-b"), PASSWORDS)).toBe(renderNodeUsersFile(nodeByName(seed, "redis-b"), PASSWORDS));
     });
 });

@@ -46,3 +46,15 @@ describe("releaseProblem: when a replaced replica counts as back", () => {
         expect(releaseProblem(target, info)).toBe(expected);
     });
 });
+
+describe("releaseProblem: a release declared without its patch", () => {
+    const target = { node: nodeB, caCertPem: "", credentials: {}, release: { kind: "redis" as const, version: "8.0" } };
+
+    it.each([
+        ["any patch of the line meets it", { ...REDIS_8, ...LINKED }, undefined],
+        ["another line does not", { ...REDIS_8, redis_version: "8.1.0", ...LINKED }, "redis-b runs redis 8.1.0, waiting for redis 8.0"],
+        ["nor a version that only starts with the same digits", { ...REDIS_8, redis_version: "8.01.0", ...LINKED }, "redis-b runs redis 8.01.0, waiting for redis 8.0"],
+    ])("%s", (_, info, expected) => {
+        expect(releaseProblem(target, info)).toBe(expected);
+    });
+});

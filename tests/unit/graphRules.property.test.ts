@@ -95,7 +95,7 @@ describe("replication cycles", () => {
 describe("host ports", () => {
     const HOSTS: ReadonlyMap<string, HostAddresses> = new Map([
         ["local", { address: "10.200.0.1", publishAddress: "127.0.0.1" }],
-        ["host2", { address: "10.200.0.2", publishAddress: "10.200.0.2" }],
+        ["host2", { address: "10.200.0.2", publishAddress: "127.0.0.1" }],
     ]);
     // Independent masters placed at random on two hosts, with host ports from a small range so that
     // collisions are common.
@@ -115,6 +115,8 @@ describe("host ports", () => {
                     .map((p, i) => ({
                         name: nodeName(i),
                         host: p.host,
+                        // A node on host2 without TLS publishes its plain listener there.
+                        allowPlainOnNetwork: true,
                         ...(p.plain === undefined ? {} : { plain: { hostPort: p.plain } }),
                         ...(p.tls === undefined ? {} : { tls: { hostPort: p.tls } }),
                     }))
@@ -138,7 +140,7 @@ describe("arbitrary input", () => {
     // Nodes that use the real field names with any JSON values get past the first checks more often
     // than fully random JSON does.
     const nodeLike = fc.dictionary(
-        fc.constantFrom("name", "replicaOf", "link", "plain", "tls", "tlsAuthClients", "persistence", "host", "allowPlainAcrossHosts", "other"),
+        fc.constantFrom("name", "replicaOf", "link", "plain", "tls", "tlsAuthClients", "persistence", "host", "allowPlainAcrossHosts", "allowPlainOnNetwork", "other"),
         fc.oneof(fc.jsonValue(), fc.constantFrom("redis-a", "redis-b", "plain", "tls", "local"), fc.record({ hostPort: fc.jsonValue() })),
     );
     const nodesInput = fc.oneof(fc.jsonValue(), fc.array(nodeLike, { maxLength: 5 }));

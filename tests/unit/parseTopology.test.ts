@@ -18,17 +18,17 @@ function rejection(raw: unknown, options?: ParseOptions): ConfigError {
 
 const names = (topology: Topology) => topology.nodes.map((n) => n.name);
 const A_NODE = { name: "redis-a", plain: { hostPort: 6379 } };
-// Two Docker hosts as parseStackSettings hands them over: local publishes on loopback unless a
-// link crosses hosts, host2 publishes on its own address.
+// Two Docker hosts as parseStackSettings hands them over by default: what no other machine needs
+// stays on loopback.
 const TWO_HOSTS: ReadonlyMap<string, HostAddresses> = new Map([
     ["local", { address: "10.200.0.1", publishAddress: "127.0.0.1" }],
-    ["host2", { address: "10.200.0.2", publishAddress: "10.200.0.2" }],
+    ["host2", { address: "10.200.0.2", publishAddress: "127.0.0.1" }],
 ]);
 /** The seed with redis-c on host2. */
 const seedAcrossHosts = () => seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
 
 /** The image and release every node runs when the config names neither. */
-const SEED_SERVER = { image: "redis:8.6.7", release: { kind: "redis", major: 8, minor: 6, patch: 7 } } as const;
+const SEED_SERVER = { image: "redis:8.6.7", release: { kind: "redis", major: 8, minor: 6, patch: 7 }, releaseField: "image" } as const;
 
 // The seed model, written out by hand: what every later layer (conf, ports, outputs) relies on.
 const SEED_A: NodeSpec = {
@@ -37,11 +37,11 @@ const SEED_A: NodeSpec = {
     alias: "redis-a",
     role: "master",
     link: undefined,
-    listeners: { plain: { port: 6379, hostPort: 6379 }, tls: undefined },
+    listeners: { plain: { port: 6379, hostPort: 6379, publishAddress: "127.0.0.1" }, tls: undefined },
     tlsAuthClients: "no",
     persistence: "rdb",
     host: "local",
-    publishAddress: "127.0.0.1",
+    hostAddress: "127.0.0.1",
     announce: undefined,
     speaksTls: false,
     replicas: ["redis-b"],
@@ -53,11 +53,11 @@ const SEED_B: NodeSpec = {
     alias: "redis-b",
     role: "replica",
     link: { upstream: "redis-a", transport: "plain", upstreamPort: 6379, crossHost: false, target: { host: "redis-a", port: 6379 } },
-    listeners: { plain: { port: 6379, hostPort: 16379 }, tls: { port: 6380, hostPort: 16380 } },
+    listeners: { plain: { port: 6379, hostPort: 16379, publishAddress: "127.0.0.1" }, tls: { port: 6380, hostPort: 16380, publishAddress: "127.0.0.1" } },
     tlsAuthClients: "no",
     persistence: "rdb",
     host: "local",
-    publishAddress: "127.0.0.1",
+    hostAddress: "127.0.0.1",
     announce: undefined,
     speaksTls: true,
     replicas: ["redis-c"],
@@ -69,11 +69,11 @@ const SEED_C: NodeSpec = {
     alias: "redis-c",
     role: "replica",
     link: { upstream: "redis-b", transport: "tls", upstreamPort: 6380, crossHost: false, target: { host: "redis-b", port: 6380 } },
-    listeners: { plain: undefined, tls: { port: 6380, hostPort: 26380 } },
+    listeners: { plain: undefined, tls: { port: 6380, hostPort: 26380, publishAddress: "127.0.0.1" } },
     tlsAuthClients: "no",
     persistence: "rdb",
     host: "local",
-    publishAddress: "127.0.0.1",
+    hostAddress: "127.0.0.1",
     announce: undefined,
     speaksTls: true,
     replicas: [],
@@ -161,11 +161,11 @@ describe("parseTopology: other shapes", () => {
                 alias: "redis-a",
                 role: "master",
                 link: undefined,
-                listeners: { plain: { port: 6379, hostPort: 6379 }, tls: { port: 6380, hostPort: 6380 } },
+                listeners: { plain: { port: 6379, hostPort: 6379, publishAddress: "127.0.0.1" }, tls: { port: 6380, hostPort: 6380, publishAddress: "127.0.0.1" } },
                 tlsAuthClients: "yes",
                 persistence: "rdb",
                 host: "local",
-                publishAddress: "127.0.0.1",
+                hostAddress: "127.0.0.1",
                 announce: undefined,
                 speaksTls: true,
                 replicas: ["redis-b", "redis-c"],
@@ -177,11 +177,11 @@ describe("parseTopology: other shapes", () => {
                 alias: "redis-b",
                 role: "replica",
                 link: { upstream: "redis-a", transport: "plain", upstreamPort: 6379, crossHost: false, target: { host: "redis-a", port: 6379 } },
-                listeners: { plain: { port: 6379, hostPort: 16379 }, tls: undefined },
+                listeners: { plain: { port: 6379, hostPort: 16379, publishAddress: "127.0.0.1" }, tls: undefined },
                 tlsAuthClients: "no",
                 persistence: "rdb",
                 host: "local",
-                publishAddress: "127.0.0.1",
+                hostAddress: "127.0.0.1",
                 announce: undefined,
                 speaksTls: false,
                 replicas: [],
@@ -193,11 +193,11 @@ describe("parseTopology: other shapes", () => {
                 alias: "redis-c",
                 role: "replica",
                 link: { upstream: "redis-a", transport: "tls", upstreamPort: 6380, crossHost: false, target: { host: "redis-a", port: 6380 } },
-                listeners: { plain: undefined, tls: { port: 6380, hostPort: 26380 } },
+                listeners: { plain: undefined, tls: { port: 6380, hostPort: 26380, publishAddress: "127.0.0.1" } },
                 tlsAuthClients: "no",
                 persistence: "rdb",
                 host: "local",
-                publishAddress: "127.0.0.1",
+                hostAddress: "127.0.0.1",
                 announce: undefined,
                 speaksTls: true,
                 replicas: [],
@@ -213,7 +213,7 @@ describe("parseTopology: other shapes", () => {
         ]);
         const b = nodeByName(topology, "redis-b");
         expect(b.speaksTls).toBe(true);
-        expect(b.listeners).toEqual({ plain: { port: 6379, hostPort: 16379 }, tls: undefined });
+        expect(b.listeners).toEqual({ plain: { port: 6379, hostPort: 16379, publishAddress: "127.0.0.1" }, tls: undefined });
         expect(b.link).toEqual({ upstream: "redis-a", transport: "tls", upstreamPort: 6380, crossHost: false, target: { host: "redis-a", port: 6380 } });
     });
 
@@ -242,14 +242,14 @@ describe("parseTopology: other shapes", () => {
             { name: "redis-c", replicaOf: "redis-a", link: "tls", tls: { hostPort: 27000, port: 6379 } },
         ]);
         expect(nodeByName(topology, "redis-a").listeners).toEqual({
-            plain: { port: 7001, hostPort: 7000 },
-            tls: { port: 7003, hostPort: 7002 },
+            plain: { port: 7001, hostPort: 7000, publishAddress: "127.0.0.1" },
+            tls: { port: 7003, hostPort: 7002, publishAddress: "127.0.0.1" },
         });
         expect(nodeByName(topology, "redis-b").link?.upstreamPort).toBe(7001);
         expect(nodeByName(topology, "redis-b").link?.target).toEqual({ host: "redis-a", port: 7001 });
         expect(nodeByName(topology, "redis-c").link?.upstreamPort).toBe(7003);
         // A TLS listener on 6379 is allowed when there is no plain listener to collide with.
-        expect(nodeByName(topology, "redis-c").listeners.tls).toEqual({ port: 6379, hostPort: 27000 });
+        expect(nodeByName(topology, "redis-c").listeners.tls).toEqual({ port: 6379, hostPort: 27000, publishAddress: "127.0.0.1" });
     });
 
     it("two independent masters each get their own tree", () => {
@@ -305,12 +305,15 @@ describe("parseTopology: other shapes", () => {
 });
 
 describe("parseTopology: publish address and Docker hosts", () => {
+    const onLoopback = (n: NodeSpec) => [n.listeners.plain?.publishAddress, n.listeners.tls?.publishAddress];
+
     it("without hosts every node is on host local and publishes on the publish address", () => {
-        const topology = parseTopology(seedNodes(), { publishAddress: "0.0.0.0" });
-        expect(topology.nodes.map((n) => [n.host, n.publishAddress, n.announce, n.link?.crossHost])).toEqual([
-            ["local", "0.0.0.0", undefined, undefined],
-            ["local", "0.0.0.0", undefined, false],
-            ["local", "0.0.0.0", undefined, false],
+        const nodes = seedNodes().map((n) => ({ ...n, allowPlainOnNetwork: true }));
+        const topology = parseTopology(nodes, { publishAddress: "0.0.0.0" });
+        expect(topology.nodes.map((n) => [n.host, ...onLoopback(n), n.announce, n.link?.crossHost])).toEqual([
+            ["local", "0.0.0.0", undefined, undefined, undefined],
+            ["local", "0.0.0.0", "0.0.0.0", undefined, false],
+            ["local", undefined, "0.0.0.0", undefined, false],
         ]);
     });
 
@@ -319,32 +322,100 @@ describe("parseTopology: publish address and Docker hosts", () => {
         expect(nodeByName(topology, "redis-c")).toEqual({
             ...SEED_C,
             link: { upstream: "redis-b", transport: "tls", upstreamPort: 6380, crossHost: true, target: { host: "10.200.0.1", port: 16380 } },
+            listeners: { plain: undefined, tls: { port: 6380, hostPort: 26380, publishAddress: "10.200.0.2" } },
             host: "host2",
-            publishAddress: "10.200.0.2",
+            hostAddress: "10.200.0.2",
             announce: { ip: "10.200.0.2", port: 26380 },
         });
-        // B serves a replica on another host, so it publishes on its host's address; A stays on loopback.
-        expect(nodeByName(topology, "redis-b")).toEqual({ ...SEED_B, publishAddress: "10.200.0.1" });
-        expect(nodeByName(topology, "redis-a")).toEqual(SEED_A);
+        // Only the listener C's link uses leaves loopback: B's TLS one. B's plain one and A stay on loopback.
+        expect(nodeByName(topology, "redis-b")).toEqual({
+            ...SEED_B,
+            listeners: { plain: { port: 6379, hostPort: 16379, publishAddress: "127.0.0.1" }, tls: { port: 6380, hostPort: 16380, publishAddress: "10.200.0.1" } },
+            hostAddress: "10.200.0.1",
+        });
+        expect(nodeByName(topology, "redis-a")).toEqual({ ...SEED_A, hostAddress: "10.200.0.1" });
     });
 
-    it("a replica announces its plain listener when it has one", () => {
+    it("a node on another host publishes its TLS listener there for the deploying machine, its plain one on loopback", () => {
+        const nodes = seedNodes().map((n) => (n.name === "redis-b" ? { ...n, host: "host2", allowPlainAcrossHosts: true } : n));
+        nodes[0] = { ...nodes[0], allowPlainOnNetwork: true };
+        const topology = parseTopology(nodes, { hosts: TWO_HOSTS });
+        expect(onLoopback(nodeByName(topology, "redis-b"))).toEqual(["127.0.0.1", "10.200.0.2"]);
+        // A's plain listener carries B's plain link, so it is on local's address.
+        expect(onLoopback(nodeByName(topology, "redis-a"))).toEqual(["10.200.0.1", undefined]);
+    });
+
+    it("a replica announces the listener published on its host's address", () => {
         const nodes = seedNodes().map((n) => (n.name === "redis-b" ? { ...n, host: "host2", link: "tls" } : n));
         nodes[0] = { ...nodes[0], tls: { hostPort: 6380 } };
         const b = nodeByName(parseTopology(nodes, { hosts: TWO_HOSTS }), "redis-b");
-        expect(b.announce).toEqual({ ip: "10.200.0.2", port: 16379 });
+        expect(b.announce).toEqual({ ip: "10.200.0.2", port: 16380 });
         expect(b.link?.target).toEqual({ host: "10.200.0.1", port: 6380 });
     });
 
     it("host ports are per host: two hosts may publish the same port", () => {
         const nodes = seedAcrossHosts().map((n) => (n.name === "redis-c" ? { ...n, tls: { hostPort: 16380 } } : n));
-        expect(nodeByName(parseTopology(nodes, { hosts: TWO_HOSTS }), "redis-c").listeners.tls).toEqual({ port: 6380, hostPort: 16380 });
+        expect(nodeByName(parseTopology(nodes, { hosts: TWO_HOSTS }), "redis-c").listeners.tls).toEqual({
+            port: 6380,
+            hostPort: 16380,
+            publishAddress: "10.200.0.2",
+        });
     });
 
-    it("a plain link across hosts is accepted only with allowPlainAcrossHosts", () => {
+    it("a plain link across hosts is accepted only with allowPlainAcrossHosts, and the upstream's consent to plain on the network", () => {
         const nodes = seedNodes().map((n) => (n.name === "redis-b" ? { ...n, host: "host2", allowPlainAcrossHosts: true } : n));
+        nodes[0] = { ...nodes[0], allowPlainOnNetwork: true };
         const b = nodeByName(parseTopology(nodes, { hosts: TWO_HOSTS }), "redis-b");
         expect(b.link).toEqual({ upstream: "redis-a", transport: "plain", upstreamPort: 6379, crossHost: true, target: { host: "10.200.0.1", port: 6379 } });
+    });
+});
+
+describe("parseTopology: plain listeners on the network", () => {
+    const plainProblem = (index: number, node: string, port: number, address: string, reason: string) =>
+        `nodes[${index}] (${node}).plain: host port ${port} would be published on ${address} (${reason}), unencrypted to anyone ` +
+        "on that network; use TLS for what crosses machines, publish on 127.0.0.1, or set allowPlainOnNetwork: true";
+
+    it.each<[string, unknown[], ParseOptions, string[]]>([
+        [
+            "a publish address other than loopback",
+            seedNodes(),
+            { publishAddress: "0.0.0.0" },
+            [
+                plainProblem(0, "redis-a", 6379, "0.0.0.0", "the publish address of host local"),
+                plainProblem(1, "redis-b", 16379, "0.0.0.0", "the publish address of host local"),
+            ],
+        ],
+        [
+            "a plain link from another host",
+            seedNodes().map((n) => (n.name === "redis-b" ? { ...n, host: "host2", allowPlainAcrossHosts: true } : n)),
+            { hosts: TWO_HOSTS },
+            [plainProblem(0, "redis-a", 6379, "10.200.0.1", "the plain link of redis-b on host host2 uses it")],
+        ],
+        [
+            "a node on another host with no TLS listener",
+            [A, { name: "redis-b", replicaOf: "redis-a", link: "plain", plain: { hostPort: 16379 }, host: "host2", allowPlainAcrossHosts: true, allowPlainOnNetwork: false }],
+            { hosts: TWO_HOSTS },
+            [
+                plainProblem(0, "redis-a", 6379, "10.200.0.1", "the plain link of redis-b on host host2 uses it"),
+                plainProblem(1, "redis-b", 16379, "10.200.0.2", "the deploying machine reaches host host2 through it"),
+            ],
+        ],
+    ])("refused: %s", (_case, raw, options, problems) => {
+        expect(rejection(raw, options).problems).toEqual(problems);
+    });
+
+    it("accepted with allowPlainOnNetwork: true on the node", () => {
+        const nodes = seedNodes().map((n) => ({ ...n, allowPlainOnNetwork: true }));
+        expect(parseTopology(nodes, { publishAddress: "10.0.0.7" }).nodes.map((n) => n.listeners.plain?.publishAddress)).toEqual([
+            "10.0.0.7",
+            "10.0.0.7",
+            undefined,
+        ]);
+    });
+
+    it("TLS listeners on the network need no consent", () => {
+        const nodes = [{ name: "redis-a", tls: { hostPort: 6380 } }];
+        expect(parseTopology(nodes, { publishAddress: "0.0.0.0" }).nodes[0].listeners.tls?.publishAddress).toBe("0.0.0.0");
     });
 });
 
@@ -354,7 +425,7 @@ const A = { name: "redis-a", plain: { hostPort: 6379 } };
 const NAME_FIX = "is not a valid container/DNS name; use 1-63 lowercase letters, digits or '-', not starting or ending with '-'";
 const NODE_FIELDS =
     "known fields are name, replicaOf, link, plain, tls, tlsAuthClients, persistence, allowAutoRestartWithoutPersistence, host, " +
-    "allowPlainAcrossHosts, image, server";
+    "allowPlainAcrossHosts, allowPlainOnNetwork, image, server, metrics, metricsHostPort";
 const EMPTY_MASTER = (policy: string) =>
     `a master without persistence under restart policy "${policy}" comes back empty and its replicas wipe ` +
     "themselves to match; use persistence: rdb, restartPolicy: no, or set allowAutoRestartWithoutPersistence: true";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canReplicateFrom, dataFormatRefusal, loadsRdb, rdbFormat } from "../../lib/rdbFormats";
+import { canReplicateFrom, dataFormatRefusal, loadsRdb, rdbFileHeader, rdbFormat, rdbVersionOfHeader } from "../../lib/rdbFormats";
 import { SUPPORTED_LINES, ServerRelease } from "../../lib/serverRelease";
 
 const r = (kind: "redis" | "valkey", version: string): ServerRelease => {
@@ -42,6 +42,36 @@ describe("rdbFormat", () => {
 
     it("throws for a release that was not resolved", () => {
         expect(() => rdbFormat(r("redis", "6.2.14"))).toThrow("Redis 6.2.14 is not a supported release");
+    });
+});
+
+describe("rdbFileHeader and rdbVersionOfHeader", () => {
+    it.each([
+        [10, "REDIS0010"],
+        [11, "REDIS0011"],
+        [12, "REDIS0012"],
+        [13, "REDIS0013"],
+        [79, "REDIS0079"],
+        [80, "VALKEY080"],
+        [81, "VALKEY081"],
+    ])("RDB %i starts with %s, and that header names RDB %i back", (rdb, header) => {
+        expect(rdbFileHeader(rdb)).toBe(header);
+        expect(rdbVersionOfHeader(header)).toBe(rdb);
+    });
+
+    it("reads the header at the start of a longer buffer", () => {
+        expect(rdbVersionOfHeader("VALKEY080\xfa\nvalkey-ver")).toBe(80);
+        expect(rdbVersionOfHeader("REDIS0013\xfa\tredis-ver")).toBe(13);
+    });
+
+    it.each(["", "REDIS", "REDIS001", "REDIS00x1", "VALKEY08", "VALKEY011", "REDIS0080", "redis0011", "KEYDB0011"])("%j is no RDB header", (header) => {
+        expect(rdbVersionOfHeader(header)).toBeUndefined();
+    });
+
+    it("gives the header every supported line writes", () => {
+        expect(SUPPORTED_LINES.map((line) => rdbFileHeader(rdbFormat(line).writes))).toEqual(
+            SUPPORTED_LINES.map((line) => (line.kind === "valkey" && line.major >= 9 ? "VALKEY080" : expect.stringMatching(/^REDIS00(10|11|12|13)$/))),
+        );
     });
 });
 

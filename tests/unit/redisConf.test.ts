@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseTopology } from "../../lib/parseTopology";
-import { DEFAULT_TUNING, RedisConfOptions, renderRedisConf, understoodLines } from "../../lib/redisConf";
+import { DEFAULT_MEMORY, containerMemoryLimitMb } from "../../lib/memoryLimits";
+import { DEFAULT_CONF_OPTIONS, DEFAULT_TUNING, RedisConfOptions, nodeMemory, renderRedisConf, understoodLines } from "../../lib/redisConf";
 import { Topology, nodeByName } from "../../lib/topology";
 import { seedNodes } from "../support/seed";
 
 const seed = () => parseTopology(seedNodes());
 const render = (topology: Topology, name: string, options?: RedisConfOptions) => renderRedisConf(nodeByName(topology, name), options);
-const AUTH_OFF: RedisConfOptions = { tuning: DEFAULT_TUNING, authEnabled: false };
+const AUTH_OFF: RedisConfOptions = { tuning: DEFAULT_TUNING, authEnabled: false, memory: DEFAULT_MEMORY };
 /** The directives of a rendered file: comments and blank lines dropped. */
 const directives = (text: string) => text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
 
@@ -28,6 +29,11 @@ const COMMON_LINES = [
     "dbfilename dump.rdb",
     "save 3600 1 300 100 60 10000",
     "appendonly no",
+    "maxmemory 256mb",
+    "maxmemory-policy noeviction",
+    "enable-debug-command no",
+    "enable-module-command no",
+    "enable-protected-configs no",
     "include /data/secrets/auth.conf",
 ];
 
@@ -175,7 +181,7 @@ describe("renderRedisConf: derived cases", () => {
     it("tuning values appear in every node's file", () => {
         const topology = seed();
         for (const node of topology.nodes) {
-            const options = { tuning: { disklessSyncDelaySeconds: 7, backlogSizeMb: 256 }, authEnabled: true };
+            const options = { ...DEFAULT_CONF_OPTIONS, tuning: { disklessSyncDelaySeconds: 7, backlogSizeMb: 256 } };
             const lines = directives(renderRedisConf(node, options));
             expect(lines).toEqual(expect.arrayContaining(["repl-diskless-sync-delay 7", "repl-backlog-size 256mb"]));
             expect(lines).not.toContain("repl-diskless-sync-delay 0");
@@ -188,7 +194,7 @@ describe("renderRedisConf: derived cases", () => {
         [128, "client-output-buffer-limit replica 256mb 128mb 60"],
         [1024, "client-output-buffer-limit replica 1024mb 1024mb 60"],
     ])("with a %i MB backlog the replica output buffer limit is %j (never below the backlog)", (backlogSizeMb, line) => {
-        const options = { tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb }, authEnabled: true };
+        const options = { ...DEFAULT_CONF_OPTIONS, tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb } };
         expect(directives(render(seed(), "redis-a", options))).toContain(line);
     });
 
@@ -253,5 +259,61 @@ describe("renderRedisConf by server release", () => {
 
     it("refuses a directive missing from the directive table", () => {
         expect(() => understoodLines(["no-such-directive yes"], { kind: "redis", major: 8, minor: 0 })).toThrow(/no row in DIRECTIVES/);
+    });
+});
+
+describe("renderRedisConf: server hardening and memory", () => {
+    const HARDENING = ["enable-debug-command no", "enable-module-command no", "enable-protected-configs no"];
+
+    it.each([
+        ["redis:7.0.15", "redis 7.0"],
+        ["redis:8.0.3", "redis 8.0"],
+        ["valkey/valkey:7.2.5", "valkey 7.2"],
+        ["valkey/valkey:8.1.1", "valkey 8.1"],
+    ])("%s (%s) closes DEBUG, MODULE and the protected configs, with auth on and off", (image) => {
+        const topology = parseTopology(seedNodes(), { image });
+        for (const name of ["redis-a", "redis-b", "redis-c"]) {
+            for (const options of [DEFAULT_CONF_OPTIONS, AUTH_OFF]) {
+                expect(directives(render(topology, name, options)).filter((l) => l.startsWith("enable-"))).toEqual(HARDENING);
+            }
+        }
+    });
+
+    it.each([
+        [{ maxmemoryMb: 256, policy: "noeviction" }, ["maxmemory 256mb", "maxmemory-policy noeviction"]],
+        [{ maxmemoryMb: 4096, policy: "allkeys-lru" }, ["maxmemory 4096mb", "maxmemory-policy allkeys-lru"]],
+    ] as const)("memory %j is written as %j on every node", (memory, lines) => {
+        for (const name of ["redis-a", "redis-b", "redis-c"]) {
+            const found = directives(render(seed(), name, { ...DEFAULT_CONF_OPTIONS, memory })).filter((l) => l.startsWith("maxmemory"));
+            expect(found).toEqual(lines);
+        }
+    });
+
+    it("the include of the users file stays last, after hardening and memory, so nothing above can undo a user", () => {
+        const lines = directives(render(seed(), "redis-b"));
+        expect(lines.at(-1)).toBe("include /data/secrets/auth.conf");
+    });
+
+    it.each([
+        // 2 x maxmemory + backlog + replicas x max(256, backlog) + 64
+        ["redis-a", DEFAULT_CONF_OPTIONS, 2 * 256 + 64 + 1 * 256 + 64],
+        ["redis-c", DEFAULT_CONF_OPTIONS, 2 * 256 + 64 + 0 + 64],
+        ["redis-a", { ...DEFAULT_CONF_OPTIONS, tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 512 } }, 2 * 256 + 512 + 512 + 64],
+        ["redis-a", { ...DEFAULT_CONF_OPTIONS, memory: { maxmemoryMb: 1024, policy: "noeviction" as const } }, 2048 + 64 + 256 + 64],
+    ])("%s's container limit follows from the same numbers as its maxmemory (%#)", (name, options, limitMb) => {
+        expect(containerMemoryLimitMb(nodeMemory(nodeByName(seed(), name), options))).toBe(limitMb);
+    });
+
+    it("a fan-out master counts each directly attached replica", () => {
+        const topology = parseTopology([
+            { name: "hub", plain: { hostPort: 6379 } },
+            ...["r1", "r2", "r3"].map((name, i) => ({ name, replicaOf: "hub", link: "plain", plain: { hostPort: 6400 + i } })),
+        ]);
+        expect(nodeMemory(nodeByName(topology, "hub"), DEFAULT_CONF_OPTIONS)).toEqual({
+            maxmemoryMb: 256,
+            policy: "noeviction",
+            backlogSizeMb: 64,
+            replicaCount: 3,
+        });
     });
 });

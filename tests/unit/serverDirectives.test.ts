@@ -8,7 +8,7 @@ const r = (kind: "redis" | "valkey", version: string): ServerRelease => {
     return { kind, major, minor, patch };
 };
 
-// What the renderer writes today, from lib/redisConf.ts and lib/authConf.ts, and what it is about to.
+// What the renderer writes today, from lib/redisConf.ts and lib/aclUsers.ts, and what it is about to.
 const RENDERED = [
     "bind", "protected-mode", "port", "tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file", "tls-auth-clients",
     "tls-protocols", "repl-diskless-sync", "repl-diskless-sync-delay", "repl-backlog-size", "client-output-buffer-limit",

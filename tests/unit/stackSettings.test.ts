@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CONFIG_DEFAULTS } from "../../lib/configSchema";
 import { ConfigError } from "../../lib/configError";
 import { parseTopology } from "../../lib/parseTopology";
 import { RawStackConfig, parseStackSettings } from "../../lib/stackSettings";
@@ -27,8 +28,17 @@ describe("parseStackSettings: defaults", () => {
             upstreamWaitSeconds: 30,
             tuning: { disklessSyncDelaySeconds: 0, backlogSizeMb: 64 },
             authEnabled: true,
+            access: { allowScripting: false },
+            memory: { maxmemoryMb: 256, policy: "noeviction" },
             restartPolicy: "unless-stopped",
             hosts: [{ name: "local", address: "127.0.0.1", publishAddress: "127.0.0.1" }],
+            metrics: {
+                exporterImage: "oliver006/redis_exporter:v1.88.0",
+                scrapeIntervalSeconds: 15,
+                alerts: CONFIG_DEFAULTS.alerts,
+                outageSeconds: 60,
+            },
+            rollout: "rolling",
         });
     });
 
@@ -50,28 +60,43 @@ describe("parseStackSettings: explicit valid values", () => {
             nodes: seedNodes(),
             image: "redis:7.2.4",
             networkName: "chain-net",
-            publishAddress: "0.0.0.0",
+            publishAddress: "127.0.0.2",
             postDeployCheck: "false",
             checkTimeoutSeconds: "90",
             upstreamWaitSeconds: "5",
             replDisklessSyncDelaySeconds: "5",
             replBacklogSizeMb: "128",
             auth: "false",
+            allowScripting: "true",
+            maxmemoryMb: "1024",
+            maxmemoryPolicy: "allkeys-lru",
             restartPolicy: "on-failure",
+            rollout: "parallel",
         });
         expect({ ...settings, topology: undefined }).toEqual({
             topology: undefined,
-            hosts: [{ name: "local", address: "0.0.0.0", publishAddress: "0.0.0.0" }],
+            hosts: [{ name: "local", address: "127.0.0.2", publishAddress: "127.0.0.2" }],
             image: "redis:7.2.4",
             networkName: "chain-net",
-            publishAddress: "0.0.0.0",
+            publishAddress: "127.0.0.2",
             checkEnabled: false,
             checkTimeoutMs: 90_000,
             upstreamWaitSeconds: 5,
             tuning: { disklessSyncDelaySeconds: 5, backlogSizeMb: 128 },
             authEnabled: false,
+            access: { allowScripting: true },
+            memory: { maxmemoryMb: 1024, policy: "allkeys-lru" },
             restartPolicy: "on-failure",
+            metrics: { exporterImage: CONFIG_DEFAULTS.metricsExporterImage, scrapeIntervalSeconds: 15, alerts: CONFIG_DEFAULTS.alerts, outageSeconds: 60 },
+            rollout: "parallel",
         });
+    });
+
+    it("rollout defaults to rolling and refuses an unknown mode", () => {
+        expect(parseStackSettings({ nodes: seedNodes() }).rollout).toBe("rolling");
+        expect(rejection({ nodes: seedNodes(), rollout: "all-at-once" }).problems).toEqual([
+            'rollout: "all-at-once" is not a rollout mode; use rolling or parallel',
+        ]);
     });
 
     it.each(["no", "on-failure", "always", "unless-stopped"])("accepts restartPolicy %s", (restartPolicy) => {
@@ -106,7 +131,8 @@ describe("parseStackSettings: explicit valid values", () => {
     });
 
     it.each(["127.0.0.1", "0.0.0.0", "192.168.1.10", "255.255.255.255"])("accepts publishAddress %s", (publishAddress) => {
-        expect(parseStackSettings({ nodes: seedNodes(), publishAddress }).publishAddress).toBe(publishAddress);
+        const nodes = seedNodes().map((n) => ({ ...n, allowPlainOnNetwork: true }));
+        expect(parseStackSettings({ nodes, publishAddress }).publishAddress).toBe(publishAddress);
     });
 
     it.each([
@@ -174,6 +200,15 @@ describe("parseStackSettings: one invalid setting at a time", () => {
         ["postDeployCheck yes", { postDeployCheck: "yes" }, 'postDeployCheck: "yes" is not a boolean; use true or false'],
         ["postDeployCheck True", { postDeployCheck: "True" }, 'postDeployCheck: "True" is not a boolean; use true or false'],
         ["auth off", { auth: "off" }, 'auth: "off" is not a boolean; use true or false'],
+        ["allowScripting yes", { allowScripting: "yes" }, 'allowScripting: "yes" is not a boolean; use true or false'],
+        ["maxmemoryMb 0", { maxmemoryMb: "0" }, 'maxmemoryMb: "0" is out of range; use an integer from 16 to 1048576'],
+        ["maxmemoryMb 1g", { maxmemoryMb: "1g" }, 'maxmemoryMb: "1g" is out of range; use an integer from 16 to 1048576'],
+        [
+            "maxmemoryPolicy lru",
+            { maxmemoryPolicy: "lru" },
+            'maxmemoryPolicy: "lru" is not a maxmemory policy; use one of noeviction, allkeys-lru, allkeys-lfu, allkeys-random, ' +
+                "volatile-lru, volatile-lfu, volatile-random, volatile-ttl",
+        ],
         [
             "restartPolicy sometimes",
             { restartPolicy: "sometimes" },
@@ -257,21 +292,33 @@ describe("parseStackSettings: problems reported together", () => {
 });
 
 describe("parseStackSettings: Docker hosts", () => {
-    const HOST2 = { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2" };
+    const HOST2 = { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", allowInsecureEngine: true };
     const acrossHosts = () => seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
 
     it("places nodes on the configured hosts, local first", () => {
         const settings = parseStackSettings({ nodes: acrossHosts(), hosts: { host2: HOST2, local: { address: "10.200.0.1" } } });
         expect(settings.hosts).toEqual([
-            { name: "host2", docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", publishAddress: "10.200.0.2", tls: undefined },
+            { name: "host2", docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", publishAddress: "127.0.0.1", tls: undefined },
             { name: "local", docker: undefined, address: "10.200.0.1", publishAddress: "127.0.0.1", tls: undefined },
         ]);
-        expect(settings.topology.nodes.map((n) => [n.name, n.host, n.publishAddress])).toEqual([
-            ["redis-a", "local", "127.0.0.1"],
-            ["redis-b", "local", "10.200.0.1"],
-            ["redis-c", "host2", "10.200.0.2"],
+        // Only B's TLS listener (C's link) and C's TLS listener (the deploying machine's way in) leave loopback.
+        expect(settings.topology.nodes.map((n) => [n.name, n.host, n.listeners.plain?.publishAddress, n.listeners.tls?.publishAddress])).toEqual([
+            ["redis-a", "local", "127.0.0.1", undefined],
+            ["redis-b", "local", "127.0.0.1", "10.200.0.1"],
+            ["redis-c", "host2", undefined, "10.200.0.2"],
         ]);
         expect(settings.topology.nodes[2].link?.target).toEqual({ host: "10.200.0.1", port: 16380 });
+    });
+
+    it("an engine key is accepted only when Pulumi stored the hosts key encrypted", () => {
+        const hosts = { host2: { docker: "tcp://10.200.0.2:2376", address: "10.200.0.2", caCertPem: "ca", certPem: "cert", keyPem: "key" } };
+        expect(rejection({ nodes: seedNodes(), hosts }).problems).toEqual([
+            "hosts.host2.keyPem: stored as plain text in the stack config; store it encrypted: " +
+                "pulumi config set --secret --path 'hosts.host2.keyPem' < key.pem",
+        ]);
+        expect(parseStackSettings({ nodes: seedNodes(), hosts }, { secretKeys: ["hosts"] }).hosts[1].tls?.keyPem).toBe("key");
+        // Another key being secret does not make this one so.
+        expect(() => parseStackSettings({ nodes: seedNodes(), hosts }, { secretKeys: ["nodes"] })).toThrow("hosts.host2.keyPem");
     });
 
     it("a node on an unconfigured host is reported with the nodes' problems", () => {
@@ -296,6 +343,45 @@ describe("parseStackSettings: Docker hosts", () => {
     ])("a link across hosts from a host reachable only on loopback is refused: %s", (_case, hosts) => {
         const error = rejection({ nodes: acrossHosts(), hosts });
         expect(error.problems.some((p) => p.startsWith("hosts.local.address: "))).toBe(true);
+    });
+});
+
+describe("parseStackSettings: auth false and the network", () => {
+    const AUTH_OFF = (listeners: string) =>
+        `auth: false with ${listeners} on the network lets anyone there read and write; keep auth on, publish on 127.0.0.1, ` +
+        "or serve the network through TLS listeners with tlsAuthClients: yes";
+    const tlsOnly = (tlsAuthClients: string) => [
+        { name: "redis-a", tls: { hostPort: 6380 }, tlsAuthClients },
+        { name: "redis-b", replicaOf: "redis-a", link: "tls", tls: { hostPort: 16380 }, tlsAuthClients },
+    ];
+    const HOSTS = { local: { address: "10.200.0.1" }, host2: { docker: "unix:///run/host2.sock", address: "10.200.0.2" } };
+
+    it("is accepted while every listener is on loopback", () => {
+        expect(parseStackSettings({ nodes: seedNodes(), auth: "false" }).authEnabled).toBe(false);
+    });
+
+    it.each<[string, RawStackConfig, string]>([
+        [
+            "a publish address on the network",
+            { nodes: seedNodes().map((n) => ({ ...n, allowPlainOnNetwork: true })), publishAddress: "0.0.0.0" },
+            AUTH_OFF("redis-a.plain (0.0.0.0:6379), redis-b.plain (0.0.0.0:16379), redis-b.tls (0.0.0.0:16380), redis-c.tls (0.0.0.0:26380)"),
+        ],
+        [
+            "nodes on two hosts",
+            { nodes: seedNodes().map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n)), hosts: HOSTS },
+            AUTH_OFF("redis-b.tls (10.200.0.1:16380), redis-c.tls (10.200.0.2:26380)"),
+        ],
+        [
+            "TLS listeners that only ask for client certificates",
+            { nodes: tlsOnly("optional"), publishAddress: "192.168.1.10" },
+            AUTH_OFF("redis-a.tls (192.168.1.10:6380), redis-b.tls (192.168.1.10:16380)"),
+        ],
+    ])("is refused with %s", (_case, raw, problem) => {
+        expect(rejection({ ...raw, auth: "false" }).problems).toEqual([problem]);
+    });
+
+    it("is accepted when every listener on the network requires a client certificate", () => {
+        expect(parseStackSettings({ nodes: tlsOnly("yes"), publishAddress: "0.0.0.0", auth: "false" }).authEnabled).toBe(false);
     });
 });
 
