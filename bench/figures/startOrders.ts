@@ -173,7 +173,7 @@ async function upstreamProblems(stack: DeployedStack): Promise<string[]> {
     const problems: string[] = [];
     for (const n of Object.values(outputs.nodes) as any[]) {
         if (n.replicas.length === 0) continue;
-        const client = redisClient(targetFor(outputs, n.name, readTransport(outputs, n.name)), "bench");
+        const client = redisClient(targetFor(outputs, n.name, readTransport(outputs, n.name), "check"), "bench");
         try {
             await client.connect();
             const stats = parseInfo((await client.call("INFO", "stats")) as string);

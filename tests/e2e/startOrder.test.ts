@@ -69,7 +69,7 @@ describe("reference stack started C, then B, then A", () => {
 
     it("made each upstream serve exactly one full sync and refuse no partial resync", async () => {
         for (const [node, transport] of [["redis-a", "plain"], ["redis-b", "plain"]] as const) {
-            const client = clientFor(stack.outputs, node, transport);
+            const client = clientFor(stack.outputs, node, transport, "probe", {}, "check");
             try {
                 const stats = parseInfo((await client.call("INFO", "stats")) as string);
                 expect({ node, full: stats.sync_full, partialErr: stats.sync_partial_err }).toEqual({ node, full: "1", partialErr: "0" });
