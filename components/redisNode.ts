@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { NODE_SYSCTLS } from "../lib/containerNetwork";
 import { RestartPolicy } from "../lib/stackSettings";
 import {
     AUTH_CONF_PATH,
@@ -114,6 +115,7 @@ export class RedisNode extends pulumi.ComponentResource {
                 // lands on a volume ("container rootfs is marked read-only").
                 capabilities: { drops: ["ALL"], adds: [...ENTRYPOINT_CAPABILITIES] },
                 securityOpts: [...SECURITY_OPTS],
+                sysctls: { ...NODE_SYSCTLS },
                 // Redis waits up to shutdown-timeout (3 s, redis.conf) for lagging replicas, then
                 // writes its final RDB. Docker's default 10 s ran out first and the save was lost.
                 // stopTimeout covers `docker stop` and daemon shutdown; destroyGraceSeconds covers the

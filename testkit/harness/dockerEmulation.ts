@@ -13,7 +13,7 @@ const CONTAINER_FIELDS = new Set([
     "name", "hostname", "image", "command", "entrypoints", "envs", "labels", "ports", "volumes", "uploads",
     "networksAdvanced", "healthcheck", "restart", "maxRetryCount", "destroyGraceSeconds", "removeVolumes",
     "mustRun", "start", "wait", "waitTimeout", "init", "user", "stopSignal", "stopTimeout", "memory", "memorySwap",
-    "capabilities", "securityOpts",
+    "capabilities", "securityOpts", "sysctls",
 ]);
 
 /**
@@ -193,6 +193,7 @@ function containerCreateArgs(name: string, inputs: Inputs): string[] {
     for (const cap of inputs.capabilities?.drops ?? []) args.push("--cap-drop", cap);
     for (const cap of inputs.capabilities?.adds ?? []) args.push("--cap-add", cap);
     for (const opt of inputs.securityOpts ?? []) args.push("--security-opt", opt);
+    for (const [key, value] of Object.entries(inputs.sysctls ?? {})) args.push("--sysctl", `${key}=${value}`);
     if (inputs.stopSignal) args.push("--stop-signal", inputs.stopSignal);
     if (inputs.stopTimeout !== undefined) args.push("--stop-timeout", String(inputs.stopTimeout));
     // The provider always sends Init, false when unset.

@@ -243,6 +243,8 @@ describe("the seed stack", TEST_TIMEOUT, () => {
             const inputs = container(run, node).inputs;
             expect(inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["CHOWN", "SETUID", "SETGID"] });
             expect(inputs.securityOpts).toEqual(["no-new-privileges:true"]);
+            // A replica's ARP retry for an upstream still starting: 50 ms, not the kernel's 1 s.
+            expect(inputs.sysctls).toEqual({ "net.ipv4.neigh.eth0.retrans_time_ms": "50" });
             // Uploads go to the container's "/", which the engine refuses on a read-only rootfs.
             expect(inputs.readOnly).toBeUndefined();
         }
