@@ -86,17 +86,28 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         ...(options.authEnabled ? passwordLines() : []),
         // Reads INFO replies on stdin: ready is loaded (no -LOADING to a sync) and a master or a
         // linked replica (no -NOMASTERLINK); else prints why not. Lines end in CR; the cli's errors
-        // come down the same pipe.
+        // come down the same pipe. The shell's read takes a pipe byte by byte, so the verdict comes
+        // with the line that decides it; awk (mawk in the Debian images) would wait for a full
+        // buffer or the end of the cli's repeats, a second later.
+        `cr=$(printf '\\r')`,
         `judge() {`,
-        `    awk '`,
-        `        { sub(/\\r$/, "") }`,
-        `        /^# Persistence/ { loading = "" }`,
-        `        /^loading:/ { loading = substr($0, 9) }`,
-        `        /^role:master$/ { if (loading == "0") { ok = 1; exit } else why = "${LOADING}" }`,
-        `        /^master_link_status:up$/ { if (loading == "0") { ok = 1; exit } else why = "${LOADING}" }`,
-        `        /^master_link_status:down$/ { why = "${UNLINKED}" }`,
-        `        /^[A-Za-z(]/ && !/^[a-z_0-9]+:/ { why = $0 }`,
-        `        END { if (ok) exit 0; print (why == "" ? "no answer" : why); exit 1 }'`,
+        `    loading=`,
+        `    why=`,
+        `    while IFS= read -r line || [ -n "$line" ]; do`,
+        `        line=\${line%"$cr"}`,
+        `        case "$line" in`,
+        `            "# Persistence") loading= ;;`,
+        `            loading:*) loading=\${line#loading:} ;;`,
+        `            role:master | master_link_status:up)`,
+        `                [ "$loading" = 0 ] && return 0`,
+        `                why="${LOADING}" ;;`,
+        `            master_link_status:down) why="${UNLINKED}" ;;`,
+        `            [a-z_0-9]*:*) ;;`,
+        `            [A-Za-z\\(]*) why=$line ;;`,
+        `        esac`,
+        `    done`,
+        `    echo "\${why:-no answer}"`,
+        `    return 1`,
         `}`,
         // Runs in a subshell (why=$(ready)): REDISCLI_AUTH, which keeps the password off the command
         // line (valkey-cli reads it too), is exported there only, so the server never inherits it.
@@ -117,9 +128,18 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         `        *) echo "$why"; return 1 ;;`,
         `    esac`,
         // Reachable but not ready yet: one connection asks INFO every PROBE_INTERVAL_SECONDS (no
-        // process or TLS handshake per look).
-        `    ${cli} -r ${INFOS_PER_PROBE} -i ${PROBE_INTERVAL_SECONDS} info persistence replication 2>&1 | judge`,
+        // process or TLS handshake per look). The cli ignores SIGPIPE and would finish all its
+        // repeats after judge has decided, so it writes to a FIFO and is killed once judge exits.
+        `    rm -f "$looks"; mkfifo "$looks"`,
+        `    ${cli} -r ${INFOS_PER_PROBE} -i ${PROBE_INTERVAL_SECONDS} info persistence replication >"$looks" 2>&1 &`,
+        `    look=$!`,
+        `    judge <"$looks"`,
+        `    verdict=$?`,
+        `    kill "$look" 2>/dev/null`,
+        `    wait "$look" 2>/dev/null`,
+        `    return $verdict`,
         `}`,
+        `looks=/tmp/${START_SCRIPT_NAME}.looks`,
         `log "replica of ${where}: waiting up to ${options.waitSeconds} s for it to serve replicas; the server starts after"`,
         `started=$(date +%s)`,
         `deadline=$((started + ${options.waitSeconds}))`,

@@ -33,11 +33,11 @@ describe("startEntrypoint", () => {
 describe("renderStartScript", () => {
     it.each([
         // B replicates A over plain TCP: no TLS flags.
-        ["redis-b", 'redis-cli -h "$upstream_host" -p "$upstream_port" --user healthcheck -r 100 -i 0.01 info persistence replication 2>&1 | judge'],
+        ["redis-b", 'redis-cli -h "$upstream_host" -p "$upstream_port" --user healthcheck -r 100 -i 0.01 info persistence replication >"$looks" 2>&1 &'],
         // C replicates B over TLS: the chain's CA; B asks no client certificate (tlsAuthClients no).
         [
             "redis-c",
-            'redis-cli -h "$upstream_host" -p "$upstream_port" --tls --cacert /data/tls/ca.crt --user healthcheck -r 100 -i 0.01 info persistence replication 2>&1 | judge',
+            'redis-cli -h "$upstream_host" -p "$upstream_port" --tls --cacert /data/tls/ca.crt --user healthcheck -r 100 -i 0.01 info persistence replication >"$looks" 2>&1 &',
         ],
     ])("seed node %s probes its upstream with: %s", (name, line) => {
         expect(infoLine(script(name))).toBe(line);
@@ -162,6 +162,8 @@ n=$(cat "${dir}/n" 2>/dev/null || echo 0)
 f="${dir}/info.$n"; [ -e "$f" ] || f=$(ls "${dir}"/info.[0-9]* | sort -t. -k2 -n | tail -1)
 echo $((n + 1)) > "${dir}/n"
 cat "$f"
+# With -r, the cli goes on asking: here the same reply, for 5 s.
+case " $* " in *" -r "*) i=0; while [ $i -lt 50 ]; do sleep 0.1; cat "$f" 2>/dev/null || exit 0; i=$((i + 1)); done ;; esac
 `,
         );
         stub("docker-entrypoint.sh", `#!/bin/sh\necho "entrypoint: $* (REDISCLI_AUTH \${REDISCLI_AUTH-unset})"\n`);
@@ -210,7 +212,15 @@ cat "$f"
         const { stdout, ms } = run("redis-b", ["(hangs)", MASTER_LOADED], 30, [0]);
         expect(stdout).toContain("redis-a: no answer (");
         expect(stdout).toContain("redis-a ready after 1 failed probes; starting the server");
-        expect(ms).toBeLessThan(900);
+        // The stand-in hangs for 5 s: the script did not wait for it.
+        expect(ms).toBeLessThan(4000);
+    });
+
+    it("ends a repeating look as soon as the upstream is ready, without waiting for the cli's remaining repeats", () => {
+        const { stdout, ms } = run("redis-c", [REPLICA_UNLINKED, REPLICA_LINKED]);
+        expect(stdout).toContain("redis-chain-start: redis-b ready after 0 failed probes; starting the server");
+        // The stand-in repeats the linked reply for 5 s: the script took the first and did not wait.
+        expect(ms).toBeLessThan(4000);
     });
 
     it("reports a refused login as the reason", () => {
@@ -222,6 +232,7 @@ cat "$f"
         const { stdout, ms } = run("redis-b", [MASTER_LOADING], 1);
         expect(stdout).toMatch(/redis-a not ready after 1 s \(loading its data\); starting anyway, the server retries once a second\n/);
         expect(stdout.trim().split("\n").pop()).toMatch(/^entrypoint: redis-server /);
-        expect(ms).toBeLessThan(5000);
+        // One probe (the stand-in's 5 s of repeats) and the bound: far from the default 30 s.
+        expect(ms).toBeLessThan(12_000);
     });
 });
