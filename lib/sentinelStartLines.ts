@@ -17,7 +17,7 @@
 // - They use only variables named `rc_s_*`, never `exit`, and leave `set -e`/`-u` callers working.
 // Sentinel answers with the addresses the nodes announce (replica-announce-ip/-port, their container
 // names on one host), which is what the node compares with its own.
-import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH } from "./containerPaths";
+import { TLS_CA_PATH } from "./containerPaths";
 import { Transport } from "./topology";
 
 /** Where the node asks, and how it recognizes itself. */
@@ -39,9 +39,6 @@ export interface SentinelStartArgs {
     /** Bound of each ask, s (default 0.5). */
     readonly askTimeoutSeconds?: number;
 }
-
-/** Where a node keeps the sentinel password the start lines read: beside the healthcheck's. */
-export const SENTINEL_PASSWORD_PATH = HEALTHCHECK_PASSWORD_PATH.replace(/healthcheck\.pass$/, "sentinel.pass");
 
 const SAFE = /^[A-Za-z0-9._/-]+$/;
 
