@@ -98,7 +98,7 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     checkSentinelNames(failoverGroups, specs, problems);
     if (problems.length > 0) throw new ConfigError(problems);
     const ordered = orderMastersFirst(nodes).map((n) => {
-        const spec = withFailover(specs.get(n.name)!, plans);
+        const spec = withFailover(specs.get(n.name)!, plans, specs);
         const hostPort = metricsPorts.get(n.name);
         // Prometheus scrapes from the host's own side: the host's publish address, never the cross-host one.
         return hostPort === undefined ? spec : { ...spec, metrics: { hostPort, publishAddress: hosts.get(spec.host)!.publishAddress } };
@@ -107,10 +107,20 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     return failoverGroups.length === 0 ? { nodes: ordered } : { nodes: ordered, failoverGroups };
 }
 
-/** The node's spec with its part in a Sentinel group, if it belongs to one. */
-function withFailover(spec: NodeSpec, plans: readonly FailoverPlan[]): NodeSpec {
+/**
+ * The node's spec with its part in a Sentinel group, if it belongs to one. On one host the group's
+ * nodes name their upstream by container name, as Sentinel does (it reports and configures the
+ * names the nodes announce): so `replicaof`, INFO's master_host and the check's expectation read the
+ * same whether the config or Sentinel set the link.
+ */
+function withFailover(spec: NodeSpec, plans: readonly FailoverPlan[], specs: ReadonlyMap<string, NodeSpec>): NodeSpec {
     const plan = plans.find((p) => p.nodes.includes(spec.name));
-    return plan ? { ...spec, failover: nodeFailover(plan, spec) } : spec;
+    if (!plan) return spec;
+    const link =
+        spec.link && !plan.multiHost
+            ? { ...spec.link, target: { host: specs.get(spec.link.upstream)!.containerName, port: spec.link.target.port } }
+            : spec.link;
+    return { ...spec, link, failover: nodeFailover(plan, spec) };
 }
 
 /** Every node listener's host port, by `host:port`, with the listener it belongs to. */

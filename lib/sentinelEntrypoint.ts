@@ -30,9 +30,10 @@ const PATH = /^\/[A-Za-z0-9._/-]+$/;
 
 /**
  * The script: merge, then `exec docker-entrypoint.sh "$@"` ("$@" = `<server> <liveConf> --sentinel`).
- * As root without DAC_OVERRIDE it cannot read the live file once the image's entrypoint handed it to
- * the server's user (mode 0600); CHOWN, which the container keeps for that entrypoint, lets it take
- * the file back first, and the entrypoint's chown of /data returns it to the server's user.
+ * As root without DAC_OVERRIDE it can neither write into the volume's directory nor read the live
+ * file once they belong to the server's user (the image's /data is the user's; Sentinel writes the
+ * file 0600); CHOWN, which the container keeps for that entrypoint, lets it take both back first,
+ * and the entrypoint's chown of everything under /data not the user's returns them.
  */
 export function renderSentinelEntrypoint(args: SentinelEntrypointArgs): string {
     if (!NAME.test(args.group)) throw new Error(`group name "${args.group}" is not a plain name`);
@@ -46,6 +47,7 @@ export function renderSentinelEntrypoint(args: SentinelEntrypointArgs): string {
         `next=${liveConf}.next`,
         'state=""',
         'master=""',
+        `chown 0 ${liveConf.replace(/\/[^/]+$/, "") || "/"}`,
         'if [ -f "$live" ]; then',
         '    chown 0 "$live"',
         `    state=$(grep -i -E '^sentinel (${state}) ' "$live" || true)`,

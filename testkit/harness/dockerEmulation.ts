@@ -182,8 +182,11 @@ function containerCreateArgs(name: string, inputs: Inputs): string[] {
     if (inputs.stopTimeout !== undefined) args.push("--stop-timeout", String(inputs.stopTimeout));
     // The provider always sends Init, false when unset.
     args.push(`--init=${inputs.init === true}`);
-    if (inputs.entrypoints) args.push("--entrypoint", inputs.entrypoints.join(" "));
-    args.push(inputs.image, ...(inputs.command ?? []));
+    // The provider sends Entrypoint as a list; `docker run --entrypoint` takes one executable, so its
+    // other elements go in front of the command: the process started is the same argv.
+    const [entrypoint, ...entrypointArgs] = inputs.entrypoints ?? [];
+    if (entrypoint !== undefined) args.push("--entrypoint", entrypoint);
+    args.push(inputs.image, ...entrypointArgs, ...(inputs.command ?? []));
     return args;
 }
 

@@ -91,6 +91,10 @@ describe("failover groups: the reference chain with failover on redis-a", () => 
         expect(prefixed.failoverGroups![0].monitor).toEqual({ host: "e2e-redis-a", port: 6379 });
         expect(prefixed.failoverGroups![0].sentinels.map((s) => [s.name, s.containerName])[0]).toEqual(["redis-a-sentinel-1", "e2e-redis-a-sentinel-1"]);
         expect(nodeByName(prefixed, "redis-b").failover!.announce).toEqual({ ip: "e2e-redis-b", port: 6379 });
+        // replicaof names the upstream as Sentinel does, so INFO reads the same whoever set the link.
+        expect(nodeByName(prefixed, "redis-b").link!.target).toEqual({ host: "e2e-redis-a", port: 6379 });
+        expect(nodeByName(prefixed, "redis-c").link!.target).toEqual({ host: "e2e-redis-b", port: 6380 });
+        expect(nodeByName(parseTopology(seedNodes(), { namePrefix: "e2e-" }), "redis-b").link!.target).toEqual({ host: "redis-a", port: 6379 });
     });
 
     it("explicit settings win", () => {
