@@ -1,6 +1,7 @@
 // Turns the stack outputs (`pulumi stack output --json --show-secrets`) back into what the check takes.
 import { CHECK_USER } from "./aclUsers";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo } from "./connectionInfo";
+import { FailoverOutput } from "./failoverOutputs";
 import { StaticConfig } from "./scrapeConfig";
 
 /** Every output index.ts exports, as `pulumi stack output --json --show-secrets` prints them. */
@@ -30,6 +31,10 @@ export interface StackOutputs {
     readonly scrapeConfig: string;
     /** The chain's Prometheus alert rules file. */
     readonly alertRules: string;
+    /** Per failover group (Sentinel): declared master, quorum, sentinels and ioredis' natMap; empty without groups. */
+    readonly failover: Record<string, FailoverOutput>;
+    /** What clients authenticate to the sentinels with (secret); absent without failover groups. */
+    readonly sentinelPassword?: string;
 }
 
 /** The chain and the check user's credentials, as `npm run verify` and the tests check the chain with. */
