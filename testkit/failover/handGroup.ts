@@ -33,14 +33,22 @@ export const SENTINEL_NODE_RULES =
 
 export const HAND_PASSWORDS = { application: "app-pass", admin: "admin-pass", replication: "repl-pass", sentinel: "sentinel-pass", sentinelClient: "sentinel-client-pass" } as const;
 
+/** Where the node's config goes: root-owned 0644 outside /data, as the program uploads it. */
+const NODE_CONF_PATH = "/usr/local/etc/redis/redis.conf";
+
 /** A running hand-made group. */
 export interface HandGroup {
     readonly target: FailoverTarget;
     /** Container name of each node ("a", "b") and sentinel. */
     readonly containers: { readonly a: string; readonly b: string; readonly sentinels: readonly string[] };
     readonly network: string;
-    /** Removes every container and the network. */
+    /** Removes every container, volume and the network. */
     remove(): Promise<void>;
+    /**
+     * Replaces a node's container by one with its original config plus `extraArgs` on the command
+     * line (e.g. `--replicaof redis-b 6379`), on the same /data volume, and starts it.
+     */
+    recreateNode(node: "a" | "b", extraArgs: readonly string[]): Promise<void>;
 }
 
 function nodeConf(name: string, options: HandGroupOptions, replicaOf?: string): string {
@@ -98,7 +106,9 @@ export async function startHandGroup(options: HandGroupOptions): Promise<HandGro
     try {
         await docker(["network", "create", network]);
         const create = async (name: string, hostPort: number, containerPort: number, cmd: string[], file: string, content: string) => {
-            await docker(["create", "--name", name, "--hostname", name, "--network", network, "-p", `127.0.0.1:${hostPort}:${containerPort}`, image, ...cmd]);
+            // A named volume for /data, so that a node recreated with other arguments keeps its RDB.
+            const volume = ["-v", `${name}-data:/data`];
+            await docker(["create", "--name", name, "--hostname", name, "--network", network, ...volume, "-p", `127.0.0.1:${hostPort}:${containerPort}`, image, ...cmd]);
             // docker cp creates a missing destination folder only when it copies a folder.
             const local = join(dir, name);
             mkdirSync(local, { mode: 0o755 });
@@ -106,7 +116,7 @@ export async function startHandGroup(options: HandGroupOptions): Promise<HandGro
             await docker(["cp", `${local}/.`, `${name}:${dirname(file)}`]);
             await docker(["start", name]);
         };
-        const nodeFile = "/usr/local/etc/redis/redis.conf";
+        const nodeFile = NODE_CONF_PATH;
         await create(a, base + 1, 6379, ["redis-server", nodeFile], nodeFile, nodeConf(a, options));
         await create(b, base + 2, 6379, ["redis-server", nodeFile], nodeFile, nodeConf(b, options, a));
         // Sentinel rewrites its own file: it lives in /data, which the entrypoint hands to the redis user.
@@ -137,5 +147,19 @@ export async function startHandGroup(options: HandGroupOptions): Promise<HandGro
         await remove();
         throw error;
     }
-    return { target: group, containers: { a, b, sentinels }, network, remove };
+    const recreateNode = async (node: "a" | "b", extraArgs: readonly string[]) => {
+        const name = node === "a" ? a : b;
+        const dir2 = mkdtempSync(join(tmpdir(), `${prefix}conf-`));
+        try {
+            await docker(["rm", "--force", name]);
+            await docker(["create", "--name", name, "--hostname", name, "--network", network, "-v", `${name}-data:/data`, "-p", `127.0.0.1:${base + (node === "a" ? 1 : 2)}:6379`, image, "redis-server", NODE_CONF_PATH, ...extraArgs]);
+            mkdirSync(join(dir2, "c"), { mode: 0o755 });
+            writeFileSync(join(dir2, "c", basename(NODE_CONF_PATH)), nodeConf(name, options, node === "b" ? a : undefined), { mode: 0o644 });
+            await docker(["cp", `${join(dir2, "c")}/.`, `${name}:${dirname(NODE_CONF_PATH)}`]);
+            await docker(["start", name]);
+        } finally {
+            rmSync(dir2, { recursive: true, force: true });
+        }
+    };
+    return { target: group, containers: { a, b, sentinels }, network, remove, recreateNode };
 }

@@ -105,6 +105,8 @@ export interface FailoverSeen {
     readonly master: HostAddress;
     /** From the call to the first poll where every sentinel reported it. */
     readonly elapsedMs: number;
+    /** When that poll returned (Date ms). */
+    readonly at: number;
 }
 
 /**
@@ -116,7 +118,7 @@ export async function waitForFailover(target: FailoverTarget, from: HostAddress,
     let last = "";
     for (;;) {
         const { answers, agreed } = await masterAddresses(target);
-        if (agreed && (agreed.host !== from.host || agreed.port !== from.port)) return { master: agreed, elapsedMs: Date.now() - started };
+        if (agreed && (agreed.host !== from.host || agreed.port !== from.port)) return { master: agreed, elapsedMs: Date.now() - started, at: Date.now() };
         const line = answers.map((a) => `${a.sentinel}: ${"value" in a ? `${a.value.host}:${a.value.port}` : a.error}`).join("; ");
         if (line !== last) progress?.(`+${Date.now() - started} ms ${line}`);
         last = line;
@@ -149,4 +151,30 @@ export async function rolesOf(target: FailoverTarget, nodes: readonly HostAddres
         }),
     );
     return { roles, masters: roles.filter((r) => r.role === "master").map((r) => r.address) };
+}
+
+/**
+ * Waits until every sentinel lists exactly `replicas` replicas, each flagged plain "slave" (not
+ * s_down, not disconnected): the group can fail over again.
+ */
+export async function waitForReplicasUp(target: FailoverTarget, replicas: number, timeoutMs = 60_000, progress?: Progress): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    for (;;) {
+        const answers = await askSentinels(target, async (c) => {
+            const list = (await c.call("SENTINEL", "REPLICAS", target.masterName)) as string[][];
+            return list.map((flat) => {
+                const f: Record<string, string> = {};
+                for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]] = flat[i + 1];
+                return `${f.name}=${f.flags}`;
+            });
+        });
+        const up = answers.every((a) => "value" in a && a.value.length === replicas && a.value.every((r) => r.endsWith("=slave")));
+        if (up) return;
+        const line = answers.map((a) => `${a.sentinel}: ${"value" in a ? a.value.join(",") : a.error}`).join("; ");
+        if (line !== last) progress?.(`replicas: ${line}`);
+        last = line;
+        if (Date.now() > deadline) throw new Error(`replicas of ${target.masterName} not up after ${timeoutMs} ms: ${line}`);
+        await sleep(250);
+    }
 }
