@@ -5,8 +5,11 @@ import { FailoverTarget, announcedNameOf } from "./failoverOutputs";
 /** How a Sentinel client behaves across a failover. */
 export interface SentinelClientOptions {
     /**
-     * Subscribe to +switch-master on the sentinels and drop the connection when it comes (default
-     * true): without it a client whose connection to a cut-off old master stays open keeps writing there.
+     * ioredis' own +switch-master subscription (default false). Measured with ioredis 6.0.0: when
+     * the switch arrives while the client is reconnecting (its master was killed), the client ends
+     * for good (status "end", "Connection is closed."), because the detector closes the connector
+     * in the middle of its connect. Without it, a client still connected to a cut-off old master
+     * leaves it only on READONLY or NOREPLICAS (see `reconnectOnError`).
      */
     readonly failoverDetector?: boolean;
     /** Reconnect delay in ms after a lost connection (default 100). */
@@ -18,7 +21,7 @@ export interface SentinelClientOptions {
 /**
  * A not yet connected client of the group's master, logged in as the application user. It never
  * queues or resends a command (each failure must show), asks the sentinels again on every
- * reconnect, and reconnects when a write meets READONLY (it reached a demoted master). It keeps to
+ * reconnect, and reconnects when a write meets READONLY or NOREPLICAS. It keeps to
  * the sentinels the outputs list: those the sentinels announce are container addresses.
  */
 export function sentinelClient(target: FailoverTarget, options: SentinelClientOptions = {}, extra: RedisOptions = {}): Redis {
@@ -30,11 +33,12 @@ export function sentinelClient(target: FailoverTarget, options: SentinelClientOp
         password: target.password,
         natMap: { ...target.group.natMap },
         updateSentinels: false,
-        failoverDetector: options.failoverDetector ?? true,
+        failoverDetector: options.failoverDetector ?? false,
         sentinelRetryStrategy: () => 100,
         retryStrategy: () => options.retryMs ?? 100,
-        // 1: reconnect (asking the sentinels again) but do not resend the command.
-        reconnectOnError: (error) => (error.message.startsWith("READONLY") ? 1 : false),
+        // 1: reconnect (asking the sentinels again) but do not resend the command. READONLY: a
+        // demoted master; NOREPLICAS: a master cut off from its replicas, which a failover may replace.
+        reconnectOnError: (error) => (/^(READONLY|NOREPLICAS)/.test(error.message) ? 1 : false),
         lazyConnect: true,
         // The application user may not run INFO, which the ready check sends.
         enableReadyCheck: false,

@@ -36,6 +36,9 @@ export async function startSentinelLoad(target: FailoverTarget, options: Sentine
     await client.connect();
     const records: WriteRecord[] = [];
     let acknowledged = 0;
+    // A client that ended never reconnects: say so at once instead of waiting out a bound.
+    let ended = false;
+    client.on("end", () => (ended = true));
     const pace = startPace({ ratePerSecond: options.ratePerSecond ?? 200, maxInFlight: options.maxInFlight ?? 50 }, async (n) => {
         const sentAt = Date.now();
         try {
@@ -60,6 +63,7 @@ export async function startSentinelLoad(target: FailoverTarget, options: Sentine
             const goal = acknowledged + count;
             const deadline = Date.now() + timeoutMs;
             while (acknowledged < goal) {
+                if (ended) throw new Error(`${options.keyPrefix}: the Sentinel client ended (it will not reconnect) at ${acknowledged} of ${goal} writes`);
                 if (Date.now() > deadline) throw new Error(`${options.keyPrefix}: ${acknowledged} of ${goal} writes acknowledged after ${timeoutMs} ms`);
                 await sleep(20);
             }
