@@ -155,7 +155,7 @@ export async function rolesOf(target: FailoverTarget, nodes: readonly HostAddres
 
 /**
  * Waits until every sentinel lists exactly `replicas` replicas, each flagged plain "slave" (not
- * s_down, not disconnected): the group can fail over again.
+ * s_down, not disconnected), reporting the replica role with its link up: the group can fail over again.
  */
 export async function waitForReplicasUp(target: FailoverTarget, replicas: number, timeoutMs = 60_000, progress?: Progress): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -166,10 +166,12 @@ export async function waitForReplicasUp(target: FailoverTarget, replicas: number
             return list.map((flat) => {
                 const f: Record<string, string> = {};
                 for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]] = flat[i + 1];
-                return `${f.name}=${f.flags}`;
+                // A node that came back as a master is listed as a replica (flags "slave") before
+                // Sentinel reconfigures it: only its reported role and link tell.
+                return `${f.name}=${f.flags}/${f["role-reported"]}/${f["master-link-status"]}`;
             });
         });
-        const up = answers.every((a) => "value" in a && a.value.length === replicas && a.value.every((r) => r.endsWith("=slave")));
+        const up = answers.every((a) => "value" in a && a.value.length === replicas && a.value.every((r) => r.endsWith("=slave/slave/ok")));
         if (up) return;
         const line = answers.map((a) => `${a.sentinel}: ${"value" in a ? a.value.join(",") : a.error}`).join("; ");
         if (line !== last) progress?.(`replicas: ${line}`);
