@@ -247,7 +247,8 @@ export function renderNodeUsersFile(
     const lines = renderUsersFile({
         nodeName: node.name,
         users: nodeUsers(node.failover ? passwords : outsideGroup, access),
-        masterauth: node.link ? passwords.replication : undefined,
+        // A failover group's master may be demoted to a replica by Sentinel: it needs the login too.
+        masterauth: node.link || node.failover ? passwords.replication : undefined,
     });
     return `${understoodLines(lines, node.release).join("\n")}\n`;
 }

@@ -51,7 +51,7 @@ export function renderRedisConf(node: NodeSpec, options: RedisConfOptions = DEFA
     if (node.listeners.tls) lines.push(`tls-port ${node.listeners.tls.port}`);
     if (node.speaksTls) lines.push("", ...tlsLines(node));
     lines.push("", ...replicationLines(node, options));
-    if (node.failover) lines.push("", ...failoverLines(node));
+    if (node.failover) lines.push("", ...failoverLines(node, options));
     lines.push("", ...persistenceLines(node));
     lines.push("", ...memoryLines(node, options));
     lines.push("", "# Closed to every connection, the administrator's included.", ...HARDENING_SETTINGS);
@@ -114,7 +114,7 @@ function replicationLines(node: NodeSpec, options: RedisConfOptions): string[] {
  * replica (REPLICAOF, then CONFIG REWRITE of this file's copy in the container), so every node of the
  * group carries what either role needs.
  */
-function failoverLines(node: NodeSpec): string[] {
+function failoverLines(node: NodeSpec, options: RedisConfOptions): string[] {
     const failover = node.failover!;
     const lines = [
         `# Failover: Sentinel group ${failover.group} (${failover.transport}).`,
@@ -127,8 +127,12 @@ function failoverLines(node: NodeSpec): string[] {
         `replica-announce-ip ${failover.announce.ip}`,
         `replica-announce-port ${failover.announce.port}`,
     ];
-    // A demoted master keeps its tls-replication when Sentinel points it at the new master.
-    if (!node.link) lines.push(`tls-replication ${failover.transport === "tls" ? "yes" : "no"}`);
+    // A demoted master keeps its tls-replication when Sentinel points it at the new master, and logs
+    // in there as every replica does (masterauth is in its users file too).
+    if (!node.link) {
+        lines.push(`tls-replication ${failover.transport === "tls" ? "yes" : "no"}`);
+        if (options.authEnabled) lines.push("masteruser replicator");
+    }
     // Sentinel cannot reach this node over the group's transport: never promote it.
     if (failover.neverPromote) lines.push("replica-priority 0");
     return lines;

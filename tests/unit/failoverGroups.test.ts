@@ -265,7 +265,7 @@ describe("redis.conf of a group's nodes", () => {
     const topology = parseTopology(haNodes());
 
     it.each([
-        ["redis-a", ["min-replicas-to-write 1", "min-replicas-max-lag 10", "replica-announce-ip redis-a", "replica-announce-port 6379", "tls-replication no"], ["replica-priority 0"]],
+        ["redis-a", ["min-replicas-to-write 1", "min-replicas-max-lag 10", "replica-announce-ip redis-a", "replica-announce-port 6379", "tls-replication no", "masteruser replicator"], ["replica-priority 0"]],
         ["redis-b", ["min-replicas-to-write 1", "replica-announce-ip redis-b", "replica-announce-port 6379"], ["replica-priority 0"]],
         ["redis-c", ["min-replicas-to-write 1", "replica-announce-ip redis-c", "replica-announce-port 6380", "replica-priority 0"], []],
     ])("%s", (name, present, absent) => {
@@ -287,6 +287,12 @@ describe("the sentinel user", () => {
         expect(SENTINEL_RULES.join(" ")).toBe(
             "allchannels +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill",
         );
+    });
+
+    it("the group's master carries masterauth: Sentinel may make it a replica", () => {
+        const master = parseTopology(haNodes()).nodes[0];
+        expect(renderNodeUsersFile(master, PASSWORDS)).toContain("\nmasterauth rep\n");
+        expect(renderNodeUsersFile(parseTopology(seedNodes()).nodes[0], PASSWORDS)).not.toContain("masterauth");
     });
 
     it("is on every node of a group, and on no node outside one", () => {
