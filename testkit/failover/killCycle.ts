@@ -4,8 +4,7 @@
 import { sleep } from "../sleep";
 import { FailoverTarget, HostAddress, hostAddressOf } from "./failoverOutputs";
 import { RejoinResult, measureRejoin } from "./rejoin";
-import { startSentinelLoad } from "./sentinelLoad";
-import { readBackAudit } from "./sentinelLoad";
+import { readBackAudit, startSentinelLoad } from "./sentinelLoad";
 import { Progress, masterAddresses, rolesOf, waitForFailover } from "./sentinelView";
 import { FirstWriteAfter, WriteAudit, acknowledgedByAfter, firstWriteAfter } from "./writeAudit";
 

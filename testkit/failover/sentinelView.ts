@@ -154,7 +154,7 @@ export async function rolesOf(target: FailoverTarget, nodes: readonly HostAddres
 }
 
 /**
- * Waits until every sentinel lists exactly `replicas` replicas, each flagged plain "slave" (not
+ * Waits until every sentinel lists at least `replicas` replicas, each flagged plain "slave" (not
  * s_down, not disconnected), reporting the replica role with its link up: the group can fail over again.
  */
 export async function waitForReplicasUp(target: FailoverTarget, replicas: number, timeoutMs = 60_000, progress?: Progress): Promise<void> {
@@ -171,7 +171,7 @@ export async function waitForReplicasUp(target: FailoverTarget, replicas: number
                 return `${f.name}=${f.flags}/${f["role-reported"]}/${f["master-link-status"]}`;
             });
         });
-        const up = answers.every((a) => "value" in a && a.value.length === replicas && a.value.every((r) => r.endsWith("=slave/slave/ok")));
+        const up = answers.every((a) => "value" in a && a.value.length >= replicas && a.value.every((r) => r.endsWith("=slave/slave/ok")));
         if (up) return;
         const line = answers.map((a) => `${a.sentinel}: ${"value" in a ? a.value.join(",") : a.error}`).join("; ");
         if (line !== last) progress?.(`replicas: ${line}`);
