@@ -33,6 +33,12 @@ export interface FailoverBenchOptions {
     readonly restart?: RestartHow;
     /** Progress lines (default: stdout). */
     readonly log?: (line: string) => void;
+    /**
+     * Resolves once the group can fail over again (default: every sentinel lists exactly one replica,
+     * linked, and CKQUORUM passes). A stack whose sentinels also list a replica they never reach
+     * (a TLS-only sub-replica in a plain group) passes its own.
+     */
+    readonly readyBeforeKill?: (target: FailoverTarget) => Promise<void>;
 }
 
 export interface FailoverBenchResult {
@@ -53,9 +59,7 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
         try {
             for (let i = 0; i < options.kills; i++) {
                 // The next kill needs every sentinel up and the killed node back as a replica.
-                await waitForReplicasUp(deployment.target, 1, 90_000, log);
-                const quorum = await checkQuorum(deployment.target);
-                if (!quorum.every((q) => "value" in q && q.value.startsWith("OK"))) throw new Error(`CKQUORUM before kill ${i + 1}: ${JSON.stringify(quorum)}`);
+                await (options.readyBeforeKill ?? ((target) => oneReplicaUp(target, log)))(deployment.target);
                 const cycle = await runKillCycle(deployment.target, deployment.control, {
                     keyPrefix: `bench:${variant.label}:${i}:`,
                     ratePerSecond: options.ratePerSecond,
@@ -76,6 +80,13 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
         variants.push({ label: variant.label, summary: summarizeCycles(cycles), cycles, error });
     }
     return { variants };
+}
+
+/** One replica listed and linked on every sentinel, and CKQUORUM passing everywhere. */
+async function oneReplicaUp(target: FailoverTarget, log: (line: string) => void): Promise<void> {
+    await waitForReplicasUp(target, 1, 90_000, log);
+    const quorum = await checkQuorum(target);
+    if (!quorum.every((q) => "value" in q && q.value.startsWith("OK"))) throw new Error(`CKQUORUM before a kill: ${JSON.stringify(quorum)}`);
 }
 
 function cycleLine(c: KillCycleResult): string {

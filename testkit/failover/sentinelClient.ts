@@ -36,9 +36,15 @@ export function sentinelClient(target: FailoverTarget, options: SentinelClientOp
         failoverDetector: options.failoverDetector ?? false,
         sentinelRetryStrategy: () => 100,
         retryStrategy: () => options.retryMs ?? 100,
-        // 1: reconnect (asking the sentinels again) but do not resend the command. READONLY: a
-        // demoted master; NOREPLICAS: a master cut off from its replicas, which a failover may replace.
-        reconnectOnError: (error) => (/^(READONLY|NOREPLICAS)/.test(error.message) ? 1 : false),
+        // READONLY: a demoted master; NOREPLICAS: a master cut off from its replicas, which a
+        // failover may replace. Reconnect (asking the sentinels again), never resend the command.
+        // Not ioredis' own reconnect (returning 1): it only half-closes the connection, and a master
+        // cut off the network never answers the FIN, so the client would wait on it for good.
+        // Destroying the socket closes it at once; the client then reconnects as after any loss.
+        reconnectOnError: (error) => {
+            if (/^(READONLY|NOREPLICAS)/.test(error.message)) client.stream?.destroy();
+            return false;
+        },
         lazyConnect: true,
         // The application user may not run INFO, which the ready check sends.
         enableReadyCheck: false,

@@ -55,9 +55,10 @@ export async function startSentinelLoad(target: FailoverTarget, options: Sentine
         } catch (error) {
             records.push({ n, sentAt, repliedAt: Date.now(), acknowledged: false, error: (error as Error).message });
             // A master cut off the network never answers and never closes the connection: ioredis
-            // times the command out but keeps the connection. Drop it, so the client asks the
-            // sentinels again (once: the other writes in flight time out on the same connection).
-            if (/^Command timed out/.test((error as Error).message) && client.status === "ready") client.disconnect(true);
+            // times the command out but keeps the connection, and its disconnect() only half-closes
+            // it (a FIN nobody acknowledges). Destroying the socket closes it at once, and the client
+            // reconnects through the sentinels.
+            if (/^Command timed out/.test((error as Error).message)) client.stream?.destroy();
         }
     });
     let stopped: Promise<WriteRecord[]> | undefined;
