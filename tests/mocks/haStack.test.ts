@@ -118,6 +118,7 @@ describe("the ha stack (Pulumi.ha.yaml)", { timeout: 15_000 }, () => {
             "redis-a": {
                 declaredMaster: "redis-a",
                 quorum: 2,
+                transport: "plain",
                 sentinels: SENTINELS.map((name, i) => ({ name, host: "127.0.0.1", port: 26479 + i })),
                 natMap: {
                     "redis-a:6379": { host: "127.0.0.1", port: 6379 },

@@ -361,6 +361,7 @@ describe("the failover output", () => {
             "redis-a": {
                 declaredMaster: "redis-a",
                 quorum: 2,
+                transport: "plain",
                 sentinels: [
                     { name: "redis-a-sentinel-1", host: "127.0.0.1", port: 26479 },
                     { name: "redis-a-sentinel-2", host: "127.0.0.1", port: 26480 },
