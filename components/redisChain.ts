@@ -149,11 +149,13 @@ export class RedisChain extends pulumi.ComponentResource {
         // Everything that probes the nodes for the program logs in with these, never as the application.
         this.checkCredentials = pulumi.secret(
             pulumi
-                .all([this.checkPassword, this.clientCertPem, this.clientKeyPem])
-                .apply(([password, clientCertPem, clientKeyPem]): ChainCredentials => ({
+                .all([this.checkPassword, this.clientCertPem, this.clientKeyPem, this.sentinelPassword])
+                .apply(([password, clientCertPem, clientKeyPem, sentinelPassword]): ChainCredentials => ({
                     ...(password === undefined ? {} : { username: CHECK_USER, password }),
                     clientCertPem,
                     clientKeyPem,
+                    // The check asks the sentinels who is master now.
+                    ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
                 })),
         );
         const exporterPw = passwords && topology.nodes.some((n) => n.metrics) ? exporterPassword(name, this) : undefined;
@@ -227,13 +229,20 @@ export class RedisChain extends pulumi.ComponentResource {
         if (args.checkEnabled) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi
                 .output(this.caCertPem)
-                .apply((caCertPem) => ({ nodes: Object.values(this.connectionInfo), caCertPem }));
+                .apply((caCertPem) => ({
+                    nodes: Object.values(this.connectionInfo),
+                    caCertPem,
+                    ...(groups.length === 0
+                        ? {}
+                        : { failover: this.failover }),
+                }));
             this.check = new ReplicationCheck(
                 `${name}-check`,
                 {
                     chain,
                     credentials: this.checkCredentials,
-                    containerIds: Object.values(this.containerIds),
+                    // Sentinels too: a replaced sentinel reruns the check.
+                    containerIds: [...Object.values(this.containerIds), ...Object.values(this.sentinelContainerIds)],
                     timeoutMs: args.checkTimeoutMs,
                 },
                 child,

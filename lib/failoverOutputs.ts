@@ -15,6 +15,8 @@ export interface FailoverOutput {
     /** The master the config declares; Sentinel may have promoted another since. */
     readonly declaredMaster: string;
     readonly quorum: number;
+    /** What the sentinels speak: TLS clients verify them with the stack's CA. */
+    readonly transport: "plain" | "tls";
     readonly sentinels: readonly SentinelEndpoint[];
     /**
      * `"<address Sentinel reports>:<port>"` -> where the deploying machine reaches that node: ioredis'
@@ -41,6 +43,7 @@ export function failoverOutput(group: FailoverGroup, topology: Topology): Failov
     return {
         declaredMaster: group.master,
         quorum: group.quorum,
+        transport: group.transport,
         sentinels: group.sentinels.map((s) => ({ name: s.name, host: dialHost(s.host, s.hostAddress, s.publishAddress), port: s.hostPort })),
         natMap,
     };

@@ -96,6 +96,7 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     checkPlainOnNetwork(nodes, specs, placement, problems);
     const failoverGroups = plans.map((plan) => failoverGroup(plan, specs, hosts, prefix));
     checkSentinelNames(failoverGroups, specs, problems);
+    checkPlainSentinelsOnNetwork(failoverGroups, nodes, problems);
     if (problems.length > 0) throw new ConfigError(problems);
     const ordered = orderMastersFirst(nodes).map((n) => {
         const spec = withFailover(specs.get(n.name)!, plans, specs);
@@ -133,6 +134,21 @@ function listenerHostPorts(nodes: readonly NodeConfig[]): Map<string, string> {
         }
     }
     return taken;
+}
+
+// Across hosts the sentinels of a plain group listen on the hosts' addresses, where their password and
+// every answer cross the network in clear: only with the consent the master's own plain listener needs.
+function checkPlainSentinelsOnNetwork(groups: readonly FailoverGroup[], nodes: readonly NodeConfig[], problems: string[]): void {
+    for (const group of groups) {
+        const master = nodes.find((n) => n.name === group.master)!;
+        const exposed = group.sentinels.filter((s) => !isLoopback(s.publishAddress));
+        if (group.transport !== "plain" || exposed.length === 0 || master.allowPlainOnNetwork) continue;
+        problems.push(
+            `${where(nodes.indexOf(master), master.name)}.failover: the sentinels of group ${group.name} span hosts and would listen in plain ` +
+                `on ${[...new Set(exposed.map((s) => s.publishAddress))].join(", ")}, unencrypted to anyone on that network; ` +
+                "give the master and its direct replicas TLS listeners only (the group then speaks TLS), or set allowPlainOnNetwork: true on the master",
+        );
+    }
 }
 
 // Sentinel containers share the engine's name space with the nodes' containers.

@@ -43,7 +43,7 @@ export function chainFromOutputs(outputs: unknown): { chain: ChainConnectionInfo
     if (!o || typeof o.nodes !== "object" || o.nodes === null || typeof o.caCertPem !== "string") {
         throw new Error("stack outputs lack `nodes` and `caCertPem`: is this a redis-chain stack, and was it deployed?");
     }
-    if ([o.password, o.checkPassword, o.clientKeyPem].includes("[secret]")) {
+    if ([o.password, o.checkPassword, o.clientKeyPem, o.sentinelPassword].includes("[secret]")) {
         throw new Error("the outputs hold secrets as [secret]; read them with --show-secrets");
     }
     // With authentication on, the check logs in as the check user; the application user may not run INFO.
@@ -51,8 +51,14 @@ export function chainFromOutputs(outputs: unknown): { chain: ChainConnectionInfo
         throw new Error("the outputs have no checkPassword: the stack predates the check user; run `pulumi up` first");
     }
     const user = o.checkPassword ? { username: CHECK_USER, password: o.checkPassword } : {};
+    const groups = o.failover && Object.keys(o.failover).length > 0 ? { failover: o.failover } : {};
     return {
-        chain: { nodes: Object.values(o.nodes), caCertPem: o.caCertPem },
-        credentials: { ...user, clientCertPem: o.clientCertPem || undefined, clientKeyPem: o.clientKeyPem || undefined },
+        chain: { nodes: Object.values(o.nodes), caCertPem: o.caCertPem, ...groups },
+        credentials: {
+            ...user,
+            clientCertPem: o.clientCertPem || undefined,
+            clientKeyPem: o.clientKeyPem || undefined,
+            ...(o.sentinelPassword ? { sentinelPassword: o.sentinelPassword } : {}),
+        },
     };
 }

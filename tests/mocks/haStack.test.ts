@@ -122,6 +122,7 @@ describe("the ha stack (Pulumi.ha.yaml)", { timeout: 15_000 }, () => {
             "redis-a": {
                 declaredMaster: "redis-a",
                 quorum: 2,
+                transport: "plain",
                 sentinels: SENTINELS.map((name, i) => ({ name, host: "127.0.0.1", port: 26479 + i })),
                 natMap: {
                     "redis-a:6379": { host: "127.0.0.1", port: 6379 },
@@ -132,5 +133,41 @@ describe("the ha stack (Pulumi.ha.yaml)", { timeout: 15_000 }, () => {
         });
         expect(run.exported.sentinelPassword).toBe(SENTINEL_PASSWORD);
         expect(await pulumi.isSecret(run.program.sentinelPassword as pulumi.Output<string>)).toBe(true);
+    });
+});
+
+describe("a TLS failover group", { timeout: 15_000 }, () => {
+    // A TLS-only master and replica: Sentinel speaks TLS to them and between sentinels.
+    const TLS_NODES = [
+        { name: "redis-a", tls: { hostPort: 7101 }, failover: { hostPorts: [7201, 7202, 7203] } },
+        { name: "redis-b", replicaOf: "redis-a", link: "tls", tls: { hostPort: 7102 } },
+    ];
+    let run: ProgramRun;
+    beforeAll(async () => {
+        run = await runProgram({ nodes: TLS_NODES });
+    }, 60_000);
+
+    it.each(SENTINELS)("%s gets its own CA-signed certificate and key, the key secret and 0600", (name) => {
+        const cert = findCreated(run.registrations, "tls:index/certRequest:CertRequest", `redis-chain-${name}-cert-csr`).inputs;
+        expect(cert.dnsNames).toEqual([name, "localhost"]);
+        expect(cert.ipAddresses).toEqual(["127.0.0.1"]);
+        const reg = findCreated(run.registrations, CONTAINER, `redis-chain-redis-a-sentinels-${name}-container`);
+        expect(uploadsOf(reg).map((f) => [f.file, f.permissions])).toEqual([
+            ["/usr/local/etc/redis/sentinel.conf", "0600"],
+            ["/data/secrets/sentinel.pass", "0640"],
+            ["/data/tls/ca.crt", "0644"],
+            ["/data/tls/redis.crt", "0644"],
+            ["/data/tls/redis.key", "0600"],
+        ]);
+        expect(secretUploads(reg)["/data/tls/redis.key"]).toBe(true);
+        const conf = uploadsOf(reg)[0].content;
+        expect(conf).toContain("\ntls-port 26379\n");
+        expect(conf).toContain("\nsentinel monitor redis-a redis-a 6380 2\n");
+        expect(reg.inputs.healthcheck.tests[1]).toContain("redis-cli --tls --cacert /data/tls/ca.crt -p 26379 ping");
+    });
+
+    it("the candidates ask the sentinels over TLS", () => {
+        const entry = findCreated(run.registrations, CONTAINER, "redis-chain-redis-b-container").inputs.entrypoints as string[];
+        expect(entry[2]).toContain("redis-cli --tls --cacert /data/tls/ca.crt -h redis-a-sentinel-1 -p 26379 sentinel get-master-addr-by-name redis-a");
     });
 });

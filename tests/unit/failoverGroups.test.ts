@@ -255,6 +255,15 @@ describe("failover groups: placement across hosts", () => {
         expect(nodeByName(t, "redis-c").listeners.tls!.publishAddress).toBe("10.200.0.1");
     });
 
+    it("refuses plain sentinels on the hosts' addresses without the master's allowPlainOnNetwork", () => {
+        const withoutConsent = spread({ hosts: ["local", "host2", "host3"] }).map((n) => (n.name === "redis-a" ? { ...n, allowPlainOnNetwork: undefined } : n));
+        expect(problems(withoutConsent, { hosts: THREE_HOSTS })).toContain(
+            "nodes[0] (redis-a).failover: the sentinels of group redis-a span hosts and would listen in plain on 10.200.0.1, 10.200.0.2, 10.200.0.3, " +
+                "unencrypted to anyone on that network; give the master and its direct replicas TLS listeners only (the group then speaks TLS), " +
+                "or set allowPlainOnNetwork: true on the master",
+        );
+    });
+
     it("a group on one host of a two-host stack is not checked for host loss", () => {
         const t = parseTopology(haNodes(), { hosts: TWO_HOSTS });
         expect(t.failoverGroups![0].multiHost).toBe(false);
@@ -361,6 +370,7 @@ describe("the failover output", () => {
             "redis-a": {
                 declaredMaster: "redis-a",
                 quorum: 2,
+                transport: "plain",
                 sentinels: [
                     { name: "redis-a-sentinel-1", host: "127.0.0.1", port: 26479 },
                     { name: "redis-a-sentinel-2", host: "127.0.0.1", port: 26480 },
