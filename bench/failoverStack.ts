@@ -1,6 +1,7 @@
 // `npm run bench:failover`: the failover bench on the ha stack (Pulumi.ha.yaml) deployed through the
-// harness, as `pulumi up` would: per load variant a fresh deploy, then N kills of whichever node is
-// master, each killed node started again as deployed (its start script asks the sentinels).
+// harness, as `pulumi up` would: per load variant a fresh deploy, then N kills of A, each killed A
+// started again as deployed (its start script asks the sentinels) and made master again with a
+// graceful SENTINEL FAILOVER before the next kill.
 // Appends every kill to .bench/failover/<down-after>ms.jsonl and prints p50/max over the whole file,
 // so runs of a few kills each add up to the figures in the README.
 // FAILOVER_KILLS (default 10), FAILOVER_DOWN_AFTER_MS (default: the program's, 5000),
@@ -16,7 +17,7 @@ import { KillCycleResult } from "../testkit/failover/killCycle";
 import { nodeAddress, stackFailoverTarget } from "../testkit/failover/stackTarget";
 import { percentile } from "../testkit/failover/writeAudit";
 import { infoFields } from "../testkit/failover/rejoin";
-import { checkQuorum } from "../testkit/failover/sentinelView";
+import { checkQuorum, masterAddresses, waitForFailover, withSentinel } from "../testkit/failover/sentinelView";
 import { PROJECT_DIR, deployStack, readStackConfig } from "../testkit/harness/deployStack";
 import { docker } from "../testkit/harness/run";
 import { sleep } from "../testkit/sleep";
@@ -69,11 +70,34 @@ function sample(c: KillCycleResult, downAfterMs: number, load: string, machine: 
 }
 
 /**
- * Ready for the next kill: every candidate answers, the non-masters are linked replicas, and every
- * sentinel's CKQUORUM passes. (Sentinel also lists C, which its plain connections never reach: a
- * wait on every listed replica would never end.)
+ * Ready for the next kill of A: A master again (a graceful `SENTINEL FAILOVER` when B is), B its
+ * linked replica, and every sentinel's CKQUORUM passing. Every kill is of A because only B, with C
+ * below it, can take writes as a new master: A promoted has no replica (B dead, C behind B), so
+ * with min-replicas-to-write 1 it refuses writes until B is back. (Sentinel also lists C, which its
+ * plain connections never reach: a wait on every listed replica would never end.)
  */
-async function candidatesReady(target: FailoverTarget, timeoutMs: number): Promise<void> {
+async function candidatesReady(target: FailoverTarget, timeoutMs: number, log: (line: string) => void): Promise<void> {
+    await candidatesLinked(target, timeoutMs);
+    const { agreed } = await masterAddresses(target);
+    if (agreed?.host === CANDIDATES[0]) return;
+    log(`failing back to ${CANDIDATES[0]} (SENTINEL FAILOVER)`);
+    // A sentinel refuses (NOGOODSLAVE) until its INFO of the returned node is fresh: ask again.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            await withSentinel(target, target.group.sentinels[0], (c) => c.call("SENTINEL", "FAILOVER", target.masterName));
+            break;
+        } catch (error) {
+            if (!/^(NOGOODSLAVE|INPROG)/.test((error as Error).message) || Date.now() > deadline) throw error;
+            await sleep(250);
+        }
+    }
+    await waitForFailover(target, agreed ?? { host: CANDIDATES[1], port: 6379 }, timeoutMs, log);
+    await candidatesLinked(target, timeoutMs);
+}
+
+/** One candidate master, the other its linked replica, CKQUORUM passing on every sentinel. */
+async function candidatesLinked(target: FailoverTarget, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const infos = await Promise.all(CANDIDATES.map((c) => infoFields(target, nodeAddress(target, c), "replication").catch(() => undefined)));
@@ -144,7 +168,7 @@ async function main(): Promise<number> {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${downAfterMs}ms.jsonl`);
     try {
-        const result = await runFailoverBench({ deploy: () => deployHa(downAfterMs), kills, variants, readyBeforeKill: (t) => candidatesReady(t, 90_000) });
+        const result = await runFailoverBench({ deploy: () => deployHa(downAfterMs), kills, variants, readyBeforeKill: (t) => candidatesReady(t, 90_000, (l) => process.stdout.write(`${l}\n`)) });
         for (const v of result.variants) {
             for (const c of v.cycles) appendFileSync(file, `${JSON.stringify(sample(c, downAfterMs, v.label, machine))}\n`);
         }
