@@ -39,6 +39,8 @@ export interface FailoverBenchOptions {
      * (a TLS-only sub-replica in a plain group) passes its own.
      */
     readonly readyBeforeKill?: (target: FailoverTarget) => Promise<void>;
+    /** Called after each kill cycle (samples written as they come survive a run cut short). */
+    readonly onCycle?: (variant: LoadVariant, cycle: KillCycleResult) => void;
 }
 
 export interface FailoverBenchResult {
@@ -68,6 +70,7 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
                     progress: log,
                 });
                 cycles.push(cycle);
+                options.onCycle?.(variant, cycle);
                 log(`${variant.label} kill ${i + 1}/${options.kills}: ${cycleLine(cycle)}`);
             }
         } catch (e) {

@@ -168,10 +168,13 @@ async function main(): Promise<number> {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${downAfterMs}ms.jsonl`);
     try {
-        const result = await runFailoverBench({ deploy: () => deployHa(downAfterMs), kills, variants, readyBeforeKill: (t) => candidatesReady(t, 90_000, (l) => process.stdout.write(`${l}\n`)) });
-        for (const v of result.variants) {
-            for (const c of v.cycles) appendFileSync(file, `${JSON.stringify(sample(c, downAfterMs, v.label, machine))}\n`);
-        }
+        const result = await runFailoverBench({
+            deploy: () => deployHa(downAfterMs),
+            kills,
+            variants,
+            readyBeforeKill: (t) => candidatesReady(t, 90_000, (l) => process.stdout.write(`${l}\n`)),
+            onCycle: (variant, cycle) => appendFileSync(file, `${JSON.stringify(sample(cycle, downAfterMs, variant.label, machine))}\n`),
+        });
         const all = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as FailoverSample);
         process.stdout.write(
             `\nha stack, down-after-milliseconds ${downAfterMs}, ${machine}; this run ${kills} kills per load; all samples in ${file}:\n\n${table(all)}\n`,
