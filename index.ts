@@ -37,6 +37,8 @@ const outputs = {
     metricsTargets: metrics.metricsTargets,
     scrapeConfig: metrics.scrapeConfig,
     alertRules: metrics.alertRules,
+    failover: chain.failover,
+    sentinelPassword: chain.sentinelPassword,
 } satisfies ProgramOutputs<StackOutputs>;
 
 export const {
@@ -53,4 +55,6 @@ export const {
     metricsTargets,
     scrapeConfig,
     alertRules,
+    failover,
+    sentinelPassword,
 } = outputs;

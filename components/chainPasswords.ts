@@ -2,6 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { UserPasswords } from "../lib/aclUsers";
 
+/** Which optional users the chain has. */
+export interface ChainPasswordsArgs {
+    /** The `sentinel` user of failover groups' nodes. */
+    readonly sentinelUser?: boolean;
+}
+
 /** One password per ACL user of the chain, generated once by @pulumi/random and kept in the stack state. */
 export class ChainPasswords extends pulumi.ComponentResource {
     /** All of them, secret, in the shape lib/aclUsers.ts renders. */
@@ -13,8 +19,8 @@ export class ChainPasswords extends pulumi.ComponentResource {
     /** The check user's password (secret), for the post-deploy check and `npm run verify`. */
     readonly check: pulumi.Output<string>;
 
-    constructor(name: string, args: Record<string, never> = {}, opts?: pulumi.ComponentResourceOptions) {
-        super("redis-chain:index:ChainPasswords", name, args, opts);
+    constructor(name: string, args: ChainPasswordsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("redis-chain:index:ChainPasswords", name, {}, opts);
         // Alphanumeric: the passwords go into config-file tokens and redis:// URLs unquoted.
         const password = (role: string) =>
             new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, { parent: this }).result;
@@ -24,14 +30,22 @@ export class ChainPasswords extends pulumi.ComponentResource {
         const check = password("check");
         const replication = password("replication");
         const healthcheck = password("healthcheck");
+        const sentinel = args.sentinelUser ? password("sentinel") : undefined;
         // Mocks and emulators do not mark provider outputs secret; the program does.
         this.application = pulumi.secret(application);
         this.admin = pulumi.secret(admin);
         this.check = pulumi.secret(check);
         this.values = pulumi.secret(
             pulumi
-                .all([application, admin, check, replication, healthcheck])
-                .apply(([application, admin, check, replication, healthcheck]) => ({ application, admin, check, replication, healthcheck })),
+                .all([application, admin, check, replication, healthcheck, sentinel])
+                .apply(([application, admin, check, replication, healthcheck, sentinel]) => ({
+                    application,
+                    admin,
+                    check,
+                    replication,
+                    healthcheck,
+                    ...(sentinel === undefined ? {} : { sentinel }),
+                })),
         );
         this.registerOutputs({});
     }

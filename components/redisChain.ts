@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { MetricsSettings, RestartPolicy } from "../lib/stackSettings";
 import { ApplicationAccess, CHECK_USER, renderNodeUsersFile } from "../lib/aclUsers";
 import { CONFIG_DEFAULTS } from "../lib/configSchema";
@@ -11,7 +12,13 @@ import { ReplicationTuning, nodeMemory, renderRedisConf } from "../lib/redisConf
 import { RolloutMode, rolloutSteps } from "../lib/rolloutOrder";
 import { guardedReleases } from "../lib/serverReleaseGuard";
 import { startEntrypoint } from "../lib/startScript";
-import { LOCAL_HOST, NodeSpec, Topology, nodeByName } from "../lib/topology";
+import { FailoverGroup, LOCAL_HOST, NodeSpec, Topology, nodeByName } from "../lib/topology";
+import { FailoverOutput, failoverOutputs } from "../lib/failoverOutputs";
+import { renderSentinelConf } from "../lib/sentinelConf";
+import { SentinelStartArgs } from "../lib/sentinelStartLines";
+import { SENTINEL_PASSWORD_PATH, TLS_CA_PATH } from "../lib/containerPaths";
+import { serverBinaries } from "../lib/serverBinaries";
+import { SentinelGroup, SentinelPlacement } from "./sentinelGroup";
 import { CertificateAuthority } from "./certificateAuthority";
 import { ChainPasswords } from "./chainPasswords";
 import { NodeCertificate } from "./nodeCertificate";
@@ -89,6 +96,12 @@ export class RedisChain extends pulumi.ComponentResource {
     /** Client certificate and key (secret) for nodes that ask for one, else undefined. */
     readonly clientCertPem?: pulumi.Output<string>;
     readonly clientKeyPem?: pulumi.Output<string>;
+    /** What clients authenticate to the sentinels with (secret); undefined without failover groups. */
+    readonly sentinelPassword?: pulumi.Output<string>;
+    /** Per failover group: declared master, quorum, sentinels and the natMap for clients. */
+    readonly failover: Record<string, FailoverOutput>;
+    /** Sentinel container IDs per sentinel name. */
+    readonly sentinelContainerIds: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: RedisChainArgs, opts?: pulumi.ComponentResourceOptions) {
         super("redis-chain:index:RedisChain", name, {}, opts);
@@ -98,13 +111,20 @@ export class RedisChain extends pulumi.ComponentResource {
         // Registered first and depended on by every image, volume and container: a server change the
         // data format forbids fails its check before any of them is registered.
         const releaseGuard = new ServerReleaseGuard(`${name}-server-releases`, { nodes: guardedReleases(topology) }, child);
+        const groups = topology.failoverGroups ?? [];
         const hostResources = new Map(
             args.hosts
-                .filter((host) => topology.nodes.some((n) => n.host === host.name))
+                .filter((host) => topology.nodes.some((n) => n.host === host.name) || groups.some((g) => g.sentinels.some((s) => s.host === host.name)))
                 .map((host) => [host.name, this.hostResources(name, host, args, releaseGuard)] as const),
         );
         const ca = topology.nodes.some((n) => n.speaksTls) ? new CertificateAuthority(`${name}-ca`, {}, child) : undefined;
-        const passwords = args.authEnabled ? new ChainPasswords(`${name}-passwords`, {}, child) : undefined;
+        const passwords = args.authEnabled ? new ChainPasswords(`${name}-passwords`, { sentinelUser: groups.length > 0 }, child) : undefined;
+        // Clients and sentinels authenticate to the sentinels with it; generated even with auth off,
+        // since sentinels may listen on the network.
+        this.sentinelPassword =
+            groups.length === 0
+                ? undefined
+                : pulumi.secret(new random.RandomPassword(`${name}-sentinel-password`, { length: 32, special: false }, child).result);
         const clientCert =
             ca && topology.nodes.some((n) => n.tlsAuthClients !== "no")
                 ? new NodeCertificate(
@@ -129,11 +149,13 @@ export class RedisChain extends pulumi.ComponentResource {
         // Everything that probes the nodes for the program logs in with these, never as the application.
         this.checkCredentials = pulumi.secret(
             pulumi
-                .all([this.checkPassword, this.clientCertPem, this.clientKeyPem])
-                .apply(([password, clientCertPem, clientKeyPem]): ChainCredentials => ({
+                .all([this.checkPassword, this.clientCertPem, this.clientKeyPem, this.sentinelPassword])
+                .apply(([password, clientCertPem, clientKeyPem, sentinelPassword]): ChainCredentials => ({
                     ...(password === undefined ? {} : { username: CHECK_USER, password }),
                     clientCertPem,
                     clientKeyPem,
+                    // The check asks the sentinels who is master now.
+                    ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
                 })),
         );
         const exporterPw = passwords && topology.nodes.some((n) => n.metrics) ? exporterPassword(name, this) : undefined;
@@ -155,6 +177,7 @@ export class RedisChain extends pulumi.ComponentResource {
                         upstream: node.link && nodeByName(topology, node.link.upstream),
                         authEnabled: passwords !== undefined,
                         waitSeconds: args.upstreamWaitSeconds,
+                        sentinel: this.sentinelStart(node, groups),
                     }),
                     memoryMb: containerMemoryLimitMb(nodeMemory(node, confOptions)),
                     image: host.imageIds.get(node.image)!,
@@ -170,6 +193,7 @@ export class RedisChain extends pulumi.ComponentResource {
                     },
                     releaseGuard,
                     rolloutGates: gates.filter((g) => g.upstream === node.name).map((g) => g.gate),
+                    sentinelPassword: this.sentinelStart(node, groups) && this.sentinelPassword,
                 },
                 // The node's volume and container go to its host's engine.
                 { parent: this, providers: host.provider ? [host.provider] : undefined },
@@ -179,6 +203,12 @@ export class RedisChain extends pulumi.ComponentResource {
             nodeResources.set(node.name, redisNode);
         }
         this.caCertPem = caCertPem;
+        this.failover = failoverOutputs(topology);
+        this.sentinelContainerIds = {};
+        for (const group of groups) {
+            const sentinels = this.sentinelGroup(name, group, args, hostResources, ca, passwords, releaseGuard);
+            Object.assign(this.sentinelContainerIds, sentinels.containerIds);
+        }
         this.networkNames = Object.fromEntries([...hostResources].map(([host, resources]) => [host, resources.networkName]));
         this.exporterContainerIds = deployExporters(
             name,
@@ -199,13 +229,20 @@ export class RedisChain extends pulumi.ComponentResource {
         if (args.checkEnabled) {
             const chain: pulumi.Output<ChainConnectionInfo> = pulumi
                 .output(this.caCertPem)
-                .apply((caCertPem) => ({ nodes: Object.values(this.connectionInfo), caCertPem }));
+                .apply((caCertPem) => ({
+                    nodes: Object.values(this.connectionInfo),
+                    caCertPem,
+                    ...(groups.length === 0
+                        ? {}
+                        : { failover: this.failover }),
+                }));
             this.check = new ReplicationCheck(
                 `${name}-check`,
                 {
                     chain,
                     credentials: this.checkCredentials,
-                    containerIds: Object.values(this.containerIds),
+                    // Sentinels too: a replaced sentinel reruns the check.
+                    containerIds: [...Object.values(this.containerIds), ...Object.values(this.sentinelContainerIds)],
                     timeoutMs: args.checkTimeoutMs,
                 },
                 child,
@@ -256,6 +293,75 @@ export class RedisChain extends pulumi.ComponentResource {
         });
     }
 
+    /**
+     * What a promotion candidate of a failover group asks the group's sentinels before it starts
+     * (who is master now; lib/sentinelStartLines.ts); none for other nodes.
+     */
+    private sentinelStart(node: NodeSpec, groups: readonly FailoverGroup[]): SentinelStartArgs | undefined {
+        const group = groups.find((g) => g.name === node.failover?.group);
+        if (!group || !node.failover!.candidate) return undefined;
+        return {
+            group: group.name,
+            // On one host the nodes reach the sentinels by container name on the chain's network.
+            sentinels: group.sentinels.map((s) => (s.announce ? { host: s.announce.ip, port: s.announce.port } : { host: s.containerName, port: s.port })),
+            transport: group.transport,
+            self: { host: node.failover!.announce.ip, port: node.failover!.announce.port },
+            cli: serverBinaries(node.release.kind).cli,
+            passwordFile: SENTINEL_PASSWORD_PATH,
+            caFile: TLS_CA_PATH,
+        };
+    }
+
+    private sentinelGroup(
+        name: string,
+        group: FailoverGroup,
+        args: RedisChainArgs,
+        hostResources: ReadonlyMap<string, HostResources>,
+        ca: CertificateAuthority | undefined,
+        passwords: ChainPasswords | undefined,
+        releaseGuard: ServerReleaseGuard,
+    ): SentinelGroup {
+        const placements: Record<string, SentinelPlacement> = {};
+        const confs: Record<string, pulumi.Output<string>> = {};
+        const tlsFiles: Record<string, { certPem: pulumi.Output<string>; privateKeyPem: pulumi.Output<string>; caCertPem: pulumi.Output<string> }> = {};
+        for (const sentinel of group.sentinels) {
+            const host = hostResources.get(sentinel.host)!;
+            placements[sentinel.name] = { provider: host.provider, image: host.imageIds.get(group.image)!, networkName: host.networkName };
+            confs[sentinel.name] = pulumi.secret(
+                pulumi
+                    .all([this.sentinelPassword!, passwords?.values])
+                    .apply(([sentinelPassword, values]) => renderSentinelConf(group, sentinel, { sentinelPassword, nodePassword: values?.sentinel })),
+            );
+            if (group.transport === "tls" && ca) {
+                const cert = new NodeCertificate(
+                    `${name}-${sentinel.name}-cert`,
+                    {
+                        commonName: sentinel.name,
+                        dnsNames: [...new Set([sentinel.containerName, sentinel.name, "localhost"])],
+                        ipAddresses: [...new Set(["127.0.0.1", sentinel.publishAddress, ...(sentinel.announce ? [sentinel.announce.ip] : [])])].filter((ip) => ip !== "0.0.0.0"),
+                        caCertPem: ca.certPem,
+                        caPrivateKeyPem: ca.privateKeyPem,
+                    },
+                    { parent: this },
+                );
+                tlsFiles[sentinel.name] = { certPem: cert.certPem, privateKeyPem: cert.privateKeyPem, caCertPem: ca.certPem };
+            }
+        }
+        return new SentinelGroup(
+            `${name}-${group.name}-sentinels`,
+            {
+                group,
+                placements,
+                confs,
+                sentinelPassword: this.sentinelPassword!,
+                tls: group.transport === "tls" ? tlsFiles : undefined,
+                restart: args.restartPolicy,
+                dependsOn: [releaseGuard],
+            },
+            { parent: this },
+        );
+    }
+
     private hostResources(name: string, host: DockerHost, args: RedisChainArgs, releaseGuard: ServerReleaseGuard): HostResources {
         // The local host keeps the default provider and the plain resource names of a one-host stack.
         const prefix = host.name === LOCAL_HOST ? name : `${name}-${host.name}`;
@@ -273,7 +379,13 @@ export class RedisChain extends pulumi.ComponentResource {
                       { parent: this },
                   );
         const opts = { parent: this, provider };
-        const images = [...new Set(args.topology.nodes.filter((n) => n.host === host.name).map((n) => n.image))];
+        const images = [
+            ...new Set([
+                ...args.topology.nodes.filter((n) => n.host === host.name).map((n) => n.image),
+                // Sentinels run their group's image (the master's) on their own host.
+                ...(args.topology.failoverGroups ?? []).filter((g) => g.sentinels.some((s) => s.host === host.name)).map((g) => g.image),
+            ]),
+        ];
         const imageIds = new Map(
             images.map((image) => [
                 image,

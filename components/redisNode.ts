@@ -7,6 +7,7 @@ import {
     DATA_DIR,
     HEALTHCHECK_PASSWORD_PATH,
     REDIS_CONF_PATH,
+    SENTINEL_PASSWORD_PATH,
     TLS_CA_PATH,
     TLS_CERT_PATH,
     TLS_KEY_PATH,
@@ -56,6 +57,8 @@ export interface RedisNodeArgs {
     readonly releaseGuard?: pulumi.Resource;
     /** Rollout gates of this node's replicas: the container is replaced only once each has returned. */
     readonly rolloutGates?: readonly pulumi.Resource[];
+    /** The sentinel password (secret), for a start script that asks the group's sentinels who is master. */
+    readonly sentinelPassword?: pulumi.Input<string>;
 }
 
 /** One Redis server: its data volume and its container, configured entirely through uploads. */
@@ -172,6 +175,10 @@ function uploads(args: RedisNodeArgs): docker.types.input.ContainerUpload[] {
             { file: AUTH_CONF_PATH, content: pulumi.secret(args.auth.authConf), permissions: SERVER_ONLY_SECRET_MODE },
             { file: HEALTHCHECK_PASSWORD_PATH, content: pulumi.secret(args.auth.healthcheckPassword), permissions: EXEC_READABLE_SECRET_MODE },
         );
+    }
+    if (args.sentinelPassword !== undefined) {
+        // Read by the start script, which runs as root before the image's entrypoint: group root.
+        files.push({ file: SENTINEL_PASSWORD_PATH, content: pulumi.secret(args.sentinelPassword), permissions: EXEC_READABLE_SECRET_MODE });
     }
     return files;
 }

@@ -32,6 +32,8 @@ export interface UserPasswords {
     readonly healthcheck: string;
     /** The `exporter` user's password, for the node's metrics exporter; absent when no exporter runs. */
     readonly exporter?: string;
+    /** The `sentinel` user's password, for the sentinels of the node's failover group; absent outside a group. */
+    readonly sentinel?: string;
 }
 
 /** Choices that widen the application user. */
@@ -60,6 +62,9 @@ export const REPLICATION_USER = "replicator";
 export const HEALTHCHECK_USER = "healthcheck";
 /** ACL user of the metrics exporter (redis_exporter); allowed what its default scrape reads. */
 export const EXPORTER_USER = "exporter";
+
+/** ACL user the sentinels of a failover group log in to its nodes as (`sentinel auth-user`). */
+export const SENTINEL_USER = "sentinel";
 
 /** The check's keys; the check writes and deletes only keys under this prefix. */
 export const CHECK_KEY_PREFIX = "redis-chain:check:";
@@ -158,6 +163,30 @@ export const EXPORTER_RULES: readonly string[] = [
 ];
 
 /**
+ * Rules of the sentinel user: exactly what Redis's ACL documentation lists for Sentinel ("ACL rules
+ * for Sentinel and Replicas"): every channel (it publishes and subscribes `__sentinel__:hello`), and
+ * MULTI/EXEC around SLAVEOF (REPLICAOF) and CONFIG REWRITE when it reconfigures a node, PING, INFO,
+ * ROLE, CLIENT SETNAME, CLIENT KILL (it drops the clients of a demoted master), SCRIPT KILL (of a
+ * master stuck in a script), SUBSCRIBE and PUBLISH. No key, and nothing else: the users file writes
+ * `reset` before every user's rules.
+ */
+export const SENTINEL_RULES: readonly string[] = [
+    "allchannels",
+    "+multi",
+    "+slaveof",
+    "+ping",
+    "+exec",
+    "+subscribe",
+    "+config|rewrite",
+    "+role",
+    "+publish",
+    "+info",
+    "+client|setname",
+    "+client|kill",
+    "+script|kill",
+];
+
+/**
  * Every user of a node. The extension point: a Sentinel user or a metrics-exporter user is one
  * more entry here (with its password in `UserPasswords`).
  */
@@ -171,6 +200,9 @@ export function nodeUsers(passwords: UserPasswords, access: ApplicationAccess = 
         ...(passwords.exporter === undefined
             ? []
             : [{ name: EXPORTER_USER, purpose: "metrics exporter: INFO, LATENCY, SLOWLOG LEN", password: passwords.exporter, rules: EXPORTER_RULES }]),
+        ...(passwords.sentinel === undefined
+            ? []
+            : [{ name: SENTINEL_USER, purpose: "sentinels of the failover group: monitoring and failover", password: passwords.sentinel, rules: SENTINEL_RULES }]),
     ];
 }
 
@@ -206,14 +238,17 @@ export function renderUsersFile(args: UsersFileArgs): string[] {
  * and a promoted replica needs no new file.
  */
 export function renderNodeUsersFile(
-    node: Pick<NodeSpec, "name" | "link" | "release">,
+    node: Pick<NodeSpec, "name" | "link" | "release" | "failover">,
     passwords: UserPasswords,
     access: ApplicationAccess = DEFAULT_APPLICATION_ACCESS,
 ): string {
+    // Only the nodes of a failover group carry the sentinel user.
+    const { sentinel: _sentinel, ...outsideGroup } = passwords;
     const lines = renderUsersFile({
         nodeName: node.name,
-        users: nodeUsers(passwords, access),
-        masterauth: node.link ? passwords.replication : undefined,
+        users: nodeUsers(node.failover ? passwords : outsideGroup, access),
+        // A failover group's master may be demoted to a replica by Sentinel: it needs the login too.
+        masterauth: node.link || node.failover ? passwords.replication : undefined,
     });
     return `${understoodLines(lines, node.release).join("\n")}\n`;
 }

@@ -79,7 +79,32 @@ export const CONFIG_DEFAULTS = {
      * replica never runs an older server than its upstream while a server change rolls out.
      */
     rollout: "rolling",
+    /** A master's `failover` block (Redis Sentinel); the quorum's default, a majority, follows the sentinel count. */
+    failover: {
+        /** Three sentinels: the smallest count that survives the loss of one and still has a majority. */
+        sentinels: 3,
+        /**
+         * Host port of the first sentinel; the next take the following free ports on their host. Clear
+         * of the reference stack's ports (6379, 16379, 16380, 26380) and of Sentinel's own 26379.
+         */
+        baseHostPort: 26479,
+        /** A master unreachable this long is subjectively down (Sentinel's own default is 30 s). */
+        downAfterMs: 5000,
+        /** Sentinel's failover-timeout (its default is 3 min). */
+        failoverTimeoutMs: 60000,
+        /** Replicas resynchronised with the new master at once after a failover. */
+        parallelSyncs: 1,
+        /**
+         * A master accepts writes only while this many replicas acknowledge within minReplicasMaxLagS:
+         * a master cut off from its replicas stops taking writes that a failover would discard.
+         */
+        minReplicasToWrite: 1,
+        minReplicasMaxLagS: 10,
+    },
 } as const;
+
+/** The port every sentinel listens on inside its container (Sentinel's registered port). */
+export const SENTINEL_PORT = 26379;
 
 // Docker network aliases are DNS names, and the node name is also a certificate SAN.
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -145,6 +170,46 @@ const persistenceSchema = z.enum(["rdb", "aof", "none"], { error: "use one of rd
 const flag = z.boolean({ error: "use true or false" });
 
 export const nodeNameSchema = z.string().regex(DNS_LABEL);
+
+const count = (what: string, min: number, max: number) =>
+    z
+        .number({ error: `expected a number of ${what}` })
+        .int({ error: `expected a whole number of ${what}` })
+        .min(min, { error: `use at least ${min}` })
+        .max(max, { error: `use at most ${max}` });
+
+/**
+ * A master's `failover` block: Redis Sentinel watches the master's replication tree and promotes a
+ * direct replica when the master is down. Every field is optional (defaults in CONFIG_DEFAULTS.failover).
+ */
+export const failoverSchema = z.strictObject(
+    {
+        /** Sentinel's name of the group (its "master name"); default the master node's name. */
+        name: z.string().regex(DNS_LABEL, { error: "use 1-63 lowercase letters, digits or '-' (Sentinel's master name, also in container names)" }).optional(),
+        /** How many sentinel containers watch the group. */
+        sentinels: count("sentinels", 1, 9).optional(),
+        /** Host port of each sentinel, one per sentinel; default the free ports from CONFIG_DEFAULTS.failover.baseHostPort up. */
+        hostPorts: z.array(port, { error: "expected a list of host ports, one per sentinel" }).optional(),
+        /** Docker host of each sentinel, one per sentinel; default round-robin over the group's hosts. */
+        hosts: z.array(z.string({ error: "expected a host name" }), { error: "expected a list of host names, one per sentinel" }).optional(),
+        /** Sentinels that must agree the master is down; default a majority of the sentinels. */
+        quorum: count("sentinels", 1, 9).optional(),
+        downAfterMs: count("milliseconds", 100, 3_600_000).optional(),
+        failoverTimeoutMs: count("milliseconds", 1000, 86_400_000).optional(),
+        parallelSyncs: count("replicas", 1, 64).optional(),
+        /** 0 lets a master write without any replica (a failover may then lose every write since it was cut off). */
+        minReplicasToWrite: count("replicas", 0, 64).optional(),
+        minReplicasMaxLagS: count("seconds", 1, 3600).optional(),
+        /**
+         * Accept a placement where the loss of one host leaves fewer sentinels than the quorum, or
+         * fewer than the majority Sentinel needs to authorize a failover.
+         */
+        allowQuorumOnOneHost: flag.optional(),
+    },
+    { error: (iss) => (iss.code === "invalid_type" ? "expected an object, e.g. { sentinels: 3 }" : undefined) },
+);
+
+export type FailoverConfig = Readonly<z.infer<typeof failoverSchema>>;
 export const NODE_NAME_FIX = "is not a valid container/DNS name; use 1-63 lowercase letters, digits or '-', not starting or ending with '-'";
 
 /** One Redis node as written in `redis-chain:nodes`. */
@@ -186,6 +251,8 @@ export const nodeSchema = z.strictObject(
         metrics: flag.optional(),
         /** Host port the node's exporter is published on; default from metricsBaseHostPort. */
         metricsHostPort: port.optional(),
+        /** On a master: Redis Sentinel failover for its whole replication tree (failoverSchema). */
+        failover: failoverSchema.optional(),
     },
     { error: (iss) => (iss.code === "invalid_type" ? "expected an object with at least a name and one listener" : undefined) },
 );

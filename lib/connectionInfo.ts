@@ -1,6 +1,7 @@
 // Connection info for the stack outputs, and the check's targets derived from it. The same shape
 // feeds the post-deploy check resource and `npm run verify`, so both check the same thing.
 import { isLoopback } from "./configSchema";
+import type { FailoverOutput } from "./failoverOutputs";
 import { LOCAL_HOST, Listener, NodeSpec } from "./topology";
 
 /** How a client on the deploying machine reaches one listener. */
@@ -34,7 +35,12 @@ export interface ChainConnectionInfo {
     readonly nodes: readonly NodeConnectionInfo[];
     /** PEM of the CA; needed by TLS clients. Empty when no node speaks TLS. */
     readonly caCertPem: string;
+    /** Sentinel groups, by group name; absent without any. */
+    readonly failover?: Readonly<Record<string, FailoverCheckGroup>>;
 }
+
+/** One Sentinel group as the check asks it: its entry in the `failover` output. */
+export type FailoverCheckGroup = FailoverOutput;
 
 /** What a client proves itself with; secret as a whole. Absent fields are not required by the chain. */
 export interface ChainCredentials {
@@ -45,6 +51,8 @@ export interface ChainCredentials {
     /** Client certificate and key, for nodes with `tls-auth-clients yes|optional`. */
     readonly clientCertPem?: string;
     readonly clientKeyPem?: string;
+    /** The sentinels' password, for asking them who is master; absent without failover groups. */
+    readonly sentinelPassword?: string;
 }
 
 /**

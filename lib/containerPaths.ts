@@ -20,3 +20,10 @@ export const SECRETS_DIR = `${DATA_DIR}/secrets`;
 export const AUTH_CONF_PATH = `${SECRETS_DIR}/auth.conf`;
 /** The healthcheck user's password, read by the healthcheck command. */
 export const HEALTHCHECK_PASSWORD_PATH = `${SECRETS_DIR}/healthcheck.pass`;
+
+/** A sentinel's declared config as uploaded (secret: it holds passwords); copied into the volume at start. */
+export const SENTINEL_DECLARED_CONF_PATH = "/usr/local/etc/redis/sentinel.conf";
+/** The config a sentinel runs on and rewrites with its state: in its volume, so it survives replacement. */
+export const SENTINEL_LIVE_CONF_PATH = `${DATA_DIR}/sentinel.conf`;
+/** The sentinel password, for a sentinel's healthcheck and a node's start lines. */
+export const SENTINEL_PASSWORD_PATH = `${SECRETS_DIR}/sentinel.pass`;

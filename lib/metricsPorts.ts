@@ -21,9 +21,11 @@ export function assignMetricsPorts(
     options: MetricsOptions,
     where: (index: number, name: string) => string,
     problems: string[],
+    /** Host ports already in use besides the nodes' listeners (the sentinels'), by `host:port`. */
+    taken: ReadonlyMap<string, string> = new Map(),
 ): Map<string, number> {
     const wanted = nodes.map((node) => node.metrics ?? (options.enabled || node.metricsHostPort !== undefined));
-    const owners = new Map<string, string>();
+    const owners = new Map<string, string>(taken);
     const hostOf = (node: NodeConfig) => node.host ?? LOCAL_HOST;
     for (const node of nodes) {
         for (const transport of ["plain", "tls"] as const) {

@@ -1,7 +1,8 @@
 // Validation of the stack's node list. Every rule reports the node, the field and the fix, and all
 // problems are reported at once, before any resource exists.
-import { CONFIG_DEFAULTS, NODE_NAME_FIX, isLoopback, issueLines, listenerSchema, nodeNameSchema, nodeSchema } from "./configSchema";
+import { CONFIG_DEFAULTS, NODE_NAME_FIX, failoverSchema, isLoopback, issueLines, listenerSchema, nodeNameSchema, nodeSchema } from "./configSchema";
 import { ConfigError } from "./configError";
+import { FailoverPlan, failoverExposure, failoverGroup, nodeFailover, planFailoverGroups, sentinelName } from "./failoverGroups";
 import { MetricsOptions, assignMetricsPorts } from "./metricsPorts";
 import { canReplicateFrom } from "./rdbFormats";
 import { DeclaredServer, ServerRelease, resolveServerRelease } from "./serverRelease";
@@ -13,6 +14,7 @@ import {
     Listener,
     ListenerConfig,
     NodeConfig,
+    FailoverGroup,
     NodeSpec,
     Topology,
     Transport,
@@ -38,6 +40,7 @@ export interface ParseOptions {
 
 const NODE_FIELDS = Object.keys(nodeSchema.shape);
 const LISTENER_FIELDS = Object.keys(listenerSchema.shape);
+const FAILOVER_FIELDS = Object.keys(failoverSchema.shape);
 
 /** Validates the raw `redis-chain:nodes` config and derives the model; throws ConfigError. */
 export function parseTopology(raw: unknown, options: ParseOptions = {}): Topology {
@@ -75,27 +78,88 @@ export function parseTopology(raw: unknown, options: ParseOptions = {}): Topolog
     checkGraph(nodes, byName, problems);
     checkHostPorts(nodes, problems);
     checkMasterPersistence(nodes, options.restartPolicy ?? CONFIG_DEFAULTS.restartPolicy, problems);
+    // Sentinels' host ports share each host with the nodes' listeners and the exporters.
+    const plans = planFailoverGroups(nodes, hosts, listenerHostPorts(nodes), where, problems);
+    const sentinelPorts = new Map(plans.flatMap((p) => p.sentinels.map((s, i) => [`${s.host}:${s.hostPort}`, `sentinel ${sentinelName(p.name, i)}`] as const)));
     const metricsPorts = assignMetricsPorts(
         nodes,
         options.metrics ?? { enabled: CONFIG_DEFAULTS.metrics, baseHostPort: CONFIG_DEFAULTS.metricsBaseHostPort },
         where,
         problems,
+        sentinelPorts,
     );
     const servers = resolveServers(nodes, byName, options, problems);
     if (problems.length > 0) throw new ConfigError(problems);
 
-    const placement = new Placement(nodes, hosts);
+    const placement = new Placement(nodes, hosts, failoverExposure(plans, byName));
     const specs = new Map(nodes.map((n) => [n.name, toNodeSpec(n, nodes, byName, prefix, placement, servers.get(n.name)!)]));
     checkPlainOnNetwork(nodes, specs, placement, problems);
+    const failoverGroups = plans.map((plan) => failoverGroup(plan, specs, hosts, prefix));
+    checkSentinelNames(failoverGroups, specs, problems);
+    checkPlainSentinelsOnNetwork(failoverGroups, nodes, problems);
     if (problems.length > 0) throw new ConfigError(problems);
-    return {
-        nodes: orderMastersFirst(nodes).map((n) => {
-            const spec = specs.get(n.name)!;
-            const hostPort = metricsPorts.get(n.name);
-            // Prometheus scrapes from the host's own side: the host's publish address, never the cross-host one.
-            return hostPort === undefined ? spec : { ...spec, metrics: { hostPort, publishAddress: hosts.get(spec.host)!.publishAddress } };
-        }),
-    };
+    const ordered = orderMastersFirst(nodes).map((n) => {
+        const spec = withFailover(specs.get(n.name)!, plans, specs);
+        const hostPort = metricsPorts.get(n.name);
+        // Prometheus scrapes from the host's own side: the host's publish address, never the cross-host one.
+        return hostPort === undefined ? spec : { ...spec, metrics: { hostPort, publishAddress: hosts.get(spec.host)!.publishAddress } };
+    });
+    // Without a failover block the model is exactly what it was before Sentinel groups existed.
+    return failoverGroups.length === 0 ? { nodes: ordered } : { nodes: ordered, failoverGroups };
+}
+
+/**
+ * The node's spec with its part in a Sentinel group, if it belongs to one. On one host the group's
+ * nodes name their upstream by container name, as Sentinel does (it reports and configures the
+ * names the nodes announce): so `replicaof`, INFO's master_host and the check's expectation read the
+ * same whether the config or Sentinel set the link.
+ */
+function withFailover(spec: NodeSpec, plans: readonly FailoverPlan[], specs: ReadonlyMap<string, NodeSpec>): NodeSpec {
+    const plan = plans.find((p) => p.nodes.includes(spec.name));
+    if (!plan) return spec;
+    const link =
+        spec.link && !plan.multiHost
+            ? { ...spec.link, target: { host: specs.get(spec.link.upstream)!.containerName, port: spec.link.target.port } }
+            : spec.link;
+    return { ...spec, link, failover: nodeFailover(plan, spec) };
+}
+
+/** Every node listener's host port, by `host:port`, with the listener it belongs to. */
+function listenerHostPorts(nodes: readonly NodeConfig[]): Map<string, string> {
+    const taken = new Map<string, string>();
+    for (const node of nodes) {
+        for (const transport of ["plain", "tls"] as const) {
+            const listener = node[transport];
+            if (listener) taken.set(`${node.host ?? LOCAL_HOST}:${listener.hostPort}`, `${node.name}.${transport}`);
+        }
+    }
+    return taken;
+}
+
+// Across hosts the sentinels of a plain group listen on the hosts' addresses, where their password and
+// every answer cross the network in clear: only with the consent the master's own plain listener needs.
+function checkPlainSentinelsOnNetwork(groups: readonly FailoverGroup[], nodes: readonly NodeConfig[], problems: string[]): void {
+    for (const group of groups) {
+        const master = nodes.find((n) => n.name === group.master)!;
+        const exposed = group.sentinels.filter((s) => !isLoopback(s.publishAddress));
+        if (group.transport !== "plain" || exposed.length === 0 || master.allowPlainOnNetwork) continue;
+        problems.push(
+            `${where(nodes.indexOf(master), master.name)}.failover: the sentinels of group ${group.name} span hosts and would listen in plain ` +
+                `on ${[...new Set(exposed.map((s) => s.publishAddress))].join(", ")}, unencrypted to anyone on that network; ` +
+                "give the master and its direct replicas TLS listeners only (the group then speaks TLS), or set allowPlainOnNetwork: true on the master",
+        );
+    }
+}
+
+// Sentinel containers share the engine's name space with the nodes' containers.
+function checkSentinelNames(groups: readonly FailoverGroup[], specs: ReadonlyMap<string, NodeSpec>, problems: string[]): void {
+    const nodeContainers = new Set([...specs.values()].map((s) => s.containerName));
+    for (const group of groups) {
+        const clash = group.sentinels.find((s) => nodeContainers.has(s.containerName));
+        if (clash) {
+            problems.push(`nodes: the sentinel container ${clash.containerName} of group ${group.name} has a node's name; rename the node or set failover.name`);
+        }
+    }
 }
 
 // A plain listener on an address other machines reach carries the password and the data in clear
@@ -132,7 +196,7 @@ function checkNodeShape(entry: unknown, i: number, problems: string[]): NodeConf
     const at = where(i, node.name as string);
     const before = problems.length;
     if (!shape.success) {
-        problems.push(...issueLines(shape.error.issues, at, (path) => (path.length === 0 ? NODE_FIELDS : LISTENER_FIELDS)));
+        problems.push(...issueLines(shape.error.issues, at, (path) => (path.length === 0 ? NODE_FIELDS : path[0] === "failover" ? FAILOVER_FIELDS : LISTENER_FIELDS)));
     }
     // Rules that relate one node's fields to each other.
     if (node.replicaOf !== undefined && node.link === undefined) {
@@ -345,6 +409,8 @@ class Placement {
     constructor(
         private readonly nodes: readonly NodeConfig[],
         private readonly hosts: ReadonlyMap<string, HostAddresses>,
+        /** Per node of a Sentinel group spanning hosts, the listener sentinels on other hosts dial. */
+        private readonly failoverExposed: ReadonlyMap<string, Transport> = new Map(),
     ) {}
 
     hostOf(node: NodeConfig): string {
@@ -364,6 +430,8 @@ class Placement {
     exposed(node: NodeConfig): Set<Transport> {
         const transports = new Set<Transport>(this.remoteReplicas(node).map((r) => r.link!));
         if (this.hostOf(node) !== LOCAL_HOST) transports.add(node.tls ? "tls" : "plain");
+        const sentinels = this.failoverExposed.get(node.name);
+        if (sentinels) transports.add(sentinels);
         return transports;
     }
 
@@ -371,6 +439,7 @@ class Placement {
     exposureReason(node: NodeConfig, transport: Transport): string {
         const replica = this.remoteReplicas(node).find((r) => r.link === transport);
         if (replica) return `the ${transport} link of ${replica.name} on host ${this.hostOf(replica)} uses it`;
+        if (this.failoverExposed.get(node.name) === transport) return "the sentinels of its failover group on other hosts reach it through it";
         if (this.exposed(node).has(transport)) return `the deploying machine reaches host ${this.hostOf(node)} through it`;
         return `the publish address of host ${this.hostOf(node)}`;
     }

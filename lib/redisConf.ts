@@ -51,6 +51,7 @@ export function renderRedisConf(node: NodeSpec, options: RedisConfOptions = DEFA
     if (node.listeners.tls) lines.push(`tls-port ${node.listeners.tls.port}`);
     if (node.speaksTls) lines.push("", ...tlsLines(node));
     lines.push("", ...replicationLines(node, options));
+    if (node.failover) lines.push("", ...failoverLines(node, options));
     lines.push("", ...persistenceLines(node));
     lines.push("", ...memoryLines(node, options));
     lines.push("", "# Closed to every connection, the administrator's included.", ...HARDENING_SETTINGS);
@@ -102,8 +103,38 @@ function replicationLines(node: NodeSpec, options: RedisConfOptions): string[] {
     // Its password (masterauth) is in auth.conf. The Redis names, not Valkey 8's primaryuser/primaryauth:
     // every supported line of both servers accepts them, so one chain may mix kinds and releases.
     if (options.authEnabled) lines.push("masteruser replicator");
-    // Across hosts the master sees a NATed peer; announce where this replica really answers.
-    if (node.announce) lines.push(`replica-announce-ip ${node.announce.ip}`, `replica-announce-port ${node.announce.port}`);
+    // Across hosts the master sees a NATed peer; announce where this replica really answers. In a
+    // Sentinel group the group's announcement (failoverLines) takes its place.
+    if (node.announce && !node.failover) lines.push(`replica-announce-ip ${node.announce.ip}`, `replica-announce-port ${node.announce.port}`);
+    return lines;
+}
+
+/**
+ * What a Sentinel group adds. Sentinel turns any candidate into a master and the old master into a
+ * replica (REPLICAOF, then CONFIG REWRITE of this file's copy in the container), so every node of the
+ * group carries what either role needs.
+ */
+function failoverLines(node: NodeSpec, options: RedisConfOptions): string[] {
+    const failover = node.failover!;
+    const lines = [
+        `# Failover: Sentinel group ${failover.group} (${failover.transport}).`,
+        // Any node of the group may become master: a master cut off from its replicas stops taking
+        // writes after min-replicas-max-lag, so fewer writes are lost when Sentinel promotes another.
+        `min-replicas-to-write ${failover.minReplicasToWrite}`,
+        `min-replicas-max-lag ${failover.minReplicasMaxLagS}`,
+        // What Sentinel learns from the master's INFO and dials: the node's container name (resolved by
+        // Docker's DNS) and container port on one host, its published address and port across hosts.
+        `replica-announce-ip ${failover.announce.ip}`,
+        `replica-announce-port ${failover.announce.port}`,
+    ];
+    // A demoted master keeps its tls-replication when Sentinel points it at the new master, and logs
+    // in there as every replica does (masterauth is in its users file too).
+    if (!node.link) {
+        lines.push(`tls-replication ${failover.transport === "tls" ? "yes" : "no"}`);
+        if (options.authEnabled) lines.push("masteruser replicator");
+    }
+    // Sentinel cannot reach this node over the group's transport: never promote it.
+    if (failover.neverPromote) lines.push("replica-priority 0");
     return lines;
 }
 

@@ -1,6 +1,7 @@
 // Turns the stack outputs (`pulumi stack output --json --show-secrets`) back into what the check takes.
 import { CHECK_USER } from "./aclUsers";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo } from "./connectionInfo";
+import { FailoverOutput } from "./failoverOutputs";
 import { StaticConfig } from "./scrapeConfig";
 
 /** Every output index.ts exports, as `pulumi stack output --json --show-secrets` prints them. */
@@ -30,6 +31,10 @@ export interface StackOutputs {
     readonly scrapeConfig: string;
     /** The chain's Prometheus alert rules file. */
     readonly alertRules: string;
+    /** Per failover group (Sentinel): declared master, quorum, sentinels and ioredis' natMap; empty without groups. */
+    readonly failover: Record<string, FailoverOutput>;
+    /** What clients authenticate to the sentinels with (secret); absent without failover groups. */
+    readonly sentinelPassword?: string;
 }
 
 /** The chain and the check user's credentials, as `npm run verify` and the tests check the chain with. */
@@ -38,7 +43,7 @@ export function chainFromOutputs(outputs: unknown): { chain: ChainConnectionInfo
     if (!o || typeof o.nodes !== "object" || o.nodes === null || typeof o.caCertPem !== "string") {
         throw new Error("stack outputs lack `nodes` and `caCertPem`: is this a redis-chain stack, and was it deployed?");
     }
-    if ([o.password, o.checkPassword, o.clientKeyPem].includes("[secret]")) {
+    if ([o.password, o.checkPassword, o.clientKeyPem, o.sentinelPassword].includes("[secret]")) {
         throw new Error("the outputs hold secrets as [secret]; read them with --show-secrets");
     }
     // With authentication on, the check logs in as the check user; the application user may not run INFO.
@@ -46,8 +51,14 @@ export function chainFromOutputs(outputs: unknown): { chain: ChainConnectionInfo
         throw new Error("the outputs have no checkPassword: the stack predates the check user; run `pulumi up` first");
     }
     const user = o.checkPassword ? { username: CHECK_USER, password: o.checkPassword } : {};
+    const groups = o.failover && Object.keys(o.failover).length > 0 ? { failover: o.failover } : {};
     return {
-        chain: { nodes: Object.values(o.nodes), caCertPem: o.caCertPem },
-        credentials: { ...user, clientCertPem: o.clientCertPem || undefined, clientKeyPem: o.clientKeyPem || undefined },
+        chain: { nodes: Object.values(o.nodes), caCertPem: o.caCertPem, ...groups },
+        credentials: {
+            ...user,
+            clientCertPem: o.clientCertPem || undefined,
+            clientKeyPem: o.clientKeyPem || undefined,
+            ...(o.sentinelPassword ? { sentinelPassword: o.sentinelPassword } : {}),
+        },
     };
 }

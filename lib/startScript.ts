@@ -12,6 +12,7 @@
 // root runs at the next restart. The container config is the engine's, not the volume's.
 import { HEALTHCHECK_USER } from "./aclUsers";
 import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
+import { SentinelStartArgs, renderSentinelStartLines } from "./sentinelStartLines";
 import { serverBinaries } from "./serverBinaries";
 import { NodeSpec } from "./topology";
 
@@ -42,6 +43,8 @@ export interface StartScriptOptions {
     readonly authEnabled: boolean;
     /** Longest wait for the upstream, in seconds; then the server starts anyway. 0: never wait. */
     readonly waitSeconds: number;
+    /** A promotion candidate of a failover group: the sentinels to ask who is master before anything else. */
+    readonly sentinel?: SentinelStartArgs;
 }
 
 /**
@@ -61,6 +64,8 @@ export function renderStartScript(node: NodeSpec, options: StartScriptOptions): 
         // container would wait out the stop timeout.
         "trap 'exit 143' TERM INT",
         `log() { echo "${START_SCRIPT_NAME}: $*"; }`,
+        // Sentinel's view comes first: it decides whether, and for whom, the node waits.
+        ...(options.sentinel ? renderSentinelStartLines(options.sentinel) : []),
         ...waitForUpstream(node, options),
         // The image's entrypoint chowns /data and drops to the server's user only for the server's
         // own binary name, which the container command starts with.
@@ -72,7 +77,8 @@ export function renderStartScript(node: NodeSpec, options: StartScriptOptions): 
 /** Lines that wait until the upstream is ready to serve a replica; none for a master. */
 function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] {
     const link = node.link;
-    if (!link) return ['log "master: nothing to wait for"'];
+    // A declared master the sentinels name a replica starts at once: its new master is serving.
+    if (!link) return options.sentinel ? [] : ['log "master: nothing to wait for"'];
     if (!options.upstream || options.upstream.name !== link.upstream) {
         throw new Error(`start script of ${node.name}: its upstream ${link.upstream} was not given`);
     }
@@ -80,9 +86,11 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
     if (options.waitSeconds === 0) return [`log "replica of ${where}: not waiting (bound 0 s)"`];
     const cli = cliCommand(node, options.upstream, options.authEnabled);
     return [
-        // The upstream, as `replicaof` names it; a later step (e.g. asking Sentinel) may change it.
+        // The upstream, as `replicaof` names it, unless the sentinels named another master.
+        `upstream_name=${link.upstream}`,
         `upstream_host=${link.target.host}`,
         `upstream_port=${link.target.port}`,
+        ...(options.sentinel ? sentinelUpstream(options.sentinel) : [`wait_for_upstream=yes`]),
         ...(options.authEnabled ? passwordLines() : []),
         // Reads INFO replies on stdin: ready is loaded (no -LOADING to a sync) and a master or a
         // linked replica (no -NOMASTERLINK); else prints why not. Lines end in CR; the cli's errors
@@ -140,7 +148,8 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         `    return $verdict`,
         `}`,
         `looks=/tmp/${START_SCRIPT_NAME}.looks`,
-        `log "replica of ${where}: waiting up to ${options.waitSeconds} s for it to serve replicas; the server starts after"`,
+        `if [ "$wait_for_upstream" = yes ]; then`,
+        `log "replica of $upstream_name ($upstream_host:$upstream_port, ${link.transport}): waiting up to ${options.waitSeconds} s for it to serve replicas; the server starts after"`,
         `started=$(date +%s)`,
         `deadline=$((started + ${options.waitSeconds}))`,
         `probes=0`,
@@ -148,23 +157,40 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         `said=$started`,
         `while :; do`,
         `    if why=$(ready); then`,
-        `        log "${link.upstream} ready after $probes failed probes; starting the server"`,
+        `        log "$upstream_name ready after $probes failed probes; starting the server"`,
         `        break`,
         `    fi`,
         `    probes=$((probes + 1))`,
         `    now=$(date +%s)`,
         `    if [ "$now" -ge "$deadline" ]; then`,
-        `        log "${link.upstream} not ready after ${options.waitSeconds} s ($why); starting anyway, the server retries once a second"`,
+        `        log "$upstream_name not ready after ${options.waitSeconds} s ($why); starting anyway, the server retries once a second"`,
         `        break`,
         `    fi`,
         // Progress: each new reason at once, the same one again once a second.
         `    if [ "$why" != "$last" ] || [ "$now" != "$said" ]; then`,
-        `        log "${link.upstream}: $why ($((now - started)) s)"`,
+        `        log "$upstream_name: $why ($((now - started)) s)"`,
         `        last=$why`,
         `        said=$now`,
         `    fi`,
         `    sleep ${PROBE_INTERVAL_SECONDS}`,
         `done`,
+        `fi`,
+    ];
+}
+
+/**
+ * After the sentinel lines: a node the sentinels name master waits for nobody; one they name a
+ * replica of another master waits for that master (its announced address) instead of the declared
+ * upstream; with no answer (first deploy), the declared upstream.
+ */
+function sentinelUpstream(sentinel: SentinelStartArgs): string[] {
+    return [
+        `wait_for_upstream=yes`,
+        `case "$rc_s_master" in`,
+        `    "") ;;`,
+        `    "${sentinel.self.host} ${sentinel.self.port}") wait_for_upstream=no ;;`,
+        `    *) upstream_host=\${rc_s_master% *}; upstream_port=\${rc_s_master#* }; upstream_name=$upstream_host ;;`,
+        `esac`,
     ];
 }
 

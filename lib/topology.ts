@@ -74,11 +74,85 @@ export interface NodeSpec {
     readonly metrics?: { readonly hostPort: number; readonly publishAddress: string };
     /** The config field that sets that release: `nodes[2].image`, `nodes[2].server`, or the stack's `image`/`server`. */
     readonly releaseField: string;
+    /** What the node's Sentinel group changes in its redis.conf; absent outside a group. */
+    readonly failover?: NodeFailover;
+}
+
+/** A node's part in a Sentinel group (see lib/failoverGroups.ts). */
+export interface NodeFailover {
+    /** Sentinel's name of the group. */
+    readonly group: string;
+    /** The transport Sentinel uses for every instance of the group (its `tls-replication`). */
+    readonly transport: Transport;
+    /** The master or one of its direct replicas: the nodes Sentinel may promote. */
+    readonly candidate: boolean;
+    /**
+     * `replica-announce-ip`/`-port`: where Sentinel and the other nodes find this node once it is a
+     * replica (the container name and container port on one host, the published address and port
+     * across hosts).
+     */
+    readonly announce: { readonly ip: string; readonly port: number };
+    /** The listener announced: the group's transport, or the node's other listener when it lacks that one. */
+    readonly announcedListener: Transport;
+    /** `replica-priority 0` for a node Sentinel cannot reach over the group's transport: never promoted. */
+    readonly neverPromote: boolean;
+    /** `min-replicas-to-write`: every node of the group may become master. */
+    readonly minReplicasToWrite: number;
+    /** `min-replicas-max-lag`, s. */
+    readonly minReplicasMaxLagS: number;
+}
+
+/** One sentinel container of a group. */
+export interface SentinelSpec {
+    /** `<group>-sentinel-<n>`, n from 1. */
+    readonly name: string;
+    readonly containerName: string;
+    /** The Docker host it runs on. */
+    readonly host: string;
+    /** Its host's address (what other hosts reach it at). */
+    readonly hostAddress: string;
+    /** Port inside the container (SENTINEL_PORT). */
+    readonly port: number;
+    readonly hostPort: number;
+    /** Address the host port is bound to: the host's address when the group spans hosts, else its publish address. */
+    readonly publishAddress: string;
+    /** `sentinel announce-ip/announce-port` when the group spans hosts: where the other sentinels reach it. */
+    readonly announce?: { readonly ip: string; readonly port: number };
+}
+
+/** A validated `failover` block: one Sentinel group watching one master's replication tree. */
+export interface FailoverGroup {
+    /** Sentinel's master name. */
+    readonly name: string;
+    /** The node the config declares master. */
+    readonly master: string;
+    /** Every node of the master's tree, masters before their replicas. */
+    readonly nodes: readonly string[];
+    /** The master and its direct replicas: what Sentinel can see and promote from the start. */
+    readonly candidates: readonly string[];
+    /** Nodes deeper in the tree without a listener of the group's transport (replica-priority 0). */
+    readonly neverPromoted: readonly string[];
+    /** The one transport Sentinel uses for every instance it monitors (`tls-replication`). */
+    readonly transport: Transport;
+    /** True when the group's nodes and sentinels are not all on one Docker host. */
+    readonly multiHost: boolean;
+    /** What `sentinel monitor` names: the master's container name and port, or its published address and port across hosts. */
+    readonly monitor: { readonly host: string; readonly port: number };
+    readonly quorum: number;
+    readonly downAfterMs: number;
+    readonly failoverTimeoutMs: number;
+    readonly parallelSyncs: number;
+    readonly sentinels: readonly SentinelSpec[];
+    /** The master's image and release: the sentinels run the same. */
+    readonly image: string;
+    readonly release: ServerRelease;
 }
 
 /** A validated topology, masters before their replicas (parents always precede children). */
 export interface Topology {
     readonly nodes: readonly NodeSpec[];
+    /** Sentinel groups, in the order of their masters; absent when no master has a `failover` block. */
+    readonly failoverGroups?: readonly FailoverGroup[];
 }
 
 export const DEFAULT_PLAIN_PORT = 6379;

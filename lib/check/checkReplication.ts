@@ -3,6 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { CHECK_KEY_PREFIX } from "../aclUsers";
 import { ChainConnectionInfo, ChainCredentials, NodeConnectionInfo } from "../connectionInfo";
+import { askSentinels } from "./askSentinels";
+import { GroupVerdict, chainFromMaster, judgeGroup, reportedAddress } from "./failoverView";
 import { ListenerTarget, NodeClient } from "./nodeClient";
 import { ReplicationObservation, describeLink, observe, parseInfo, replicationProblem } from "./replicationStatus";
 
@@ -40,15 +42,54 @@ export interface CheckReport {
     readonly linksUpMs?: number;
     readonly nodes: readonly NodeReport[];
     readonly failures: readonly string[];
+    /** What the check found besides failures: a failover Sentinel made, per group. */
+    readonly notes?: readonly string[];
 }
 
 /** Checks the whole chain; never throws for a broken chain, the report says what is wrong. */
 export async function checkReplication(
-    chain: ChainConnectionInfo,
+    declared: ChainConnectionInfo,
     credentials: ChainCredentials,
     options: CheckOptions = {},
 ): Promise<CheckReport> {
     const started = Date.now();
+    // With Sentinel groups, the sentinels say who is master now; the links are checked from there.
+    const groups = await settleFailoverGroups(declared, credentials, started, options);
+    const groupProblems = groups.flatMap((g) => g.problems);
+    const notes = groups.flatMap((g) => g.notes);
+    notes.forEach((note) => options.onProgress?.(note));
+    if (groupProblems.length > 0) {
+        return { ...report(declared, started, undefined, new Map(), new Map(), new Map()), ok: false, failures: groupProblems, notes };
+    }
+    const chain = groups.reduce((current, verdict) => {
+        const group = declared.failover![verdict.group];
+        return chainFromMaster(current, group, verdict.currentMaster!, (node) => reportedAddress(group, declared.nodes, node));
+    }, declared);
+    const result = await checkLinks(chain, credentials, started, options);
+    return notes.length > 0 ? { ...result, notes } : result;
+}
+
+/** Asks every group's sentinels until they agree, have their quorum and know a replica, or time runs out. */
+async function settleFailoverGroups(
+    chain: ChainConnectionInfo,
+    credentials: ChainCredentials,
+    started: number,
+    options: CheckOptions,
+): Promise<GroupVerdict[]> {
+    const groups = Object.entries(chain.failover ?? {});
+    if (groups.length === 0) return [];
+    const deadline = started + (options.timeoutMs ?? 60_000);
+    for (;;) {
+        const verdicts = await Promise.all(
+            groups.map(async ([name, group]) => judgeGroup(name, group, chain.nodes, await askSentinels(name, group, credentials.sentinelPassword, chain.caCertPem))),
+        );
+        if (verdicts.every((v) => v.problems.length === 0) || Date.now() >= deadline) return verdicts;
+        options.onProgress?.(`waiting: ${verdicts.flatMap((v) => v.problems).join("; ")}`);
+        await sleep(Math.max(options.pollIntervalMs ?? 100, 500));
+    }
+}
+
+async function checkLinks(chain: ChainConnectionInfo, credentials: ChainCredentials, started: number, options: CheckOptions): Promise<CheckReport> {
     const clients = new Map<string, NodeClient[]>(
         chain.nodes.map((node) => [
             node.name,

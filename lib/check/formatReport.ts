@@ -30,5 +30,6 @@ export function formatReport(report: CheckReport): string {
     const verdict = report.ok
         ? `OK: every link up and the check key read on every node (${seconds} s)`
         : `FAILED after ${seconds} s:\n${report.failures.map((f) => `  - ${f}`).join("\n")}`;
-    return `${lines.join("\n")}\n\n${verdict}`;
+    const notes = (report.notes ?? []).map((note) => `${note}\n`).join("");
+    return `${lines.join("\n")}\n\n${notes}${verdict}`;
 }

@@ -79,6 +79,7 @@ function leaks(registrations: readonly Registration[], secretsOf = (r: Registrat
 
 describe.each([
     ["the seed stack", { nodes: seedNodes() }, []],
+    ["the reference chain with Sentinel failover on redis-a", { nodes: seedNodes().map((n) => (n.name === "redis-a" ? { ...n, failover: {} } : n)) }, []],
     ["a node asking for client certificates", { nodes: seedNodes().map((n) => (n.name === "redis-c" ? { ...n, tlsAuthClients: "yes" } : n)) }, []],
     [
         "redis-c on a second host reached over TLS with a client key",

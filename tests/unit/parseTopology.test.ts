@@ -425,7 +425,7 @@ const A = { name: "redis-a", plain: { hostPort: 6379 } };
 const NAME_FIX = "is not a valid container/DNS name; use 1-63 lowercase letters, digits or '-', not starting or ending with '-'";
 const NODE_FIELDS =
     "known fields are name, replicaOf, link, plain, tls, tlsAuthClients, persistence, allowAutoRestartWithoutPersistence, host, " +
-    "allowPlainAcrossHosts, allowPlainOnNetwork, image, server, metrics, metricsHostPort";
+    "allowPlainAcrossHosts, allowPlainOnNetwork, image, server, metrics, metricsHostPort, failover";
 const EMPTY_MASTER = (policy: string) =>
     `a master without persistence under restart policy "${policy}" comes back empty and its replicas wipe ` +
     "themselves to match; use persistence: rdb, restartPolicy: no, or set allowAutoRestartWithoutPersistence: true";

@@ -31,3 +31,23 @@ describe("chainFromOutputs: the check logs in as the check user", () => {
         else expect(read).not.toThrow();
     });
 });
+
+describe("chainFromOutputs: failover groups", () => {
+    const failover = {
+        "redis-a": { declaredMaster: "redis-a", quorum: 2, transport: "plain", sentinels: [{ name: "redis-a-sentinel-1", host: "127.0.0.1", port: 26479 }], natMap: {} },
+    };
+
+    it("passes the groups to the check and the sentinel password with the credentials", () => {
+        const { chain, credentials } = chainFromOutputs({ nodes: NODES, caCertPem: "", failover, sentinelPassword: "sentinelPw" });
+        expect(chain.failover).toEqual(failover);
+        expect(credentials.sentinelPassword).toBe("sentinelPw");
+    });
+
+    it("an empty failover output means no group", () => {
+        expect("failover" in chainFromOutputs({ nodes: NODES, caCertPem: "", failover: {} }).chain).toBe(false);
+    });
+
+    it("a hidden sentinel password is refused like the others", () => {
+        expect(() => chainFromOutputs({ nodes: NODES, caCertPem: "", failover, sentinelPassword: "[secret]" })).toThrow(/--show-secrets/);
+    });
+});

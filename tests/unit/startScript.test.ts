@@ -144,11 +144,19 @@ describe("the start script's behaviour", () => {
     const REPLICA_LINKED = INFO(["loading:0", "", "# Replication", "role:slave", "master_host:redis-a", "master_link_status:up"]);
 
     /** Runs the script of `name` against `infos` (one reply per cli call, the last repeated); returns its output. */
-    function run(name: string, infos: string[], waitSeconds = 30, hangs: number[] = []): { stdout: string; ms: number } {
+    function run(
+        name: string,
+        infos: string[],
+        waitSeconds = 30,
+        hangs: number[] = [],
+        /** What every sentinel answers to GET-MASTER-ADDR-BY-NAME (the node then is a failover candidate). */
+        sentinelAnswer?: string,
+    ): { stdout: string; ms: number } {
         const dir = mkdtempSync(join(tmpdir(), "start-script-"));
         dirs.push(dir);
         hangs.forEach((i) => writeFileSync(join(dir, `hang.${i}`), ""));
         infos.forEach((reply, i) => writeFileSync(join(dir, `info.${i}`), reply));
+        if (sentinelAnswer !== undefined) writeFileSync(join(dir, "sentinel"), sentinelAnswer);
         const stub = (file: string, text: string) => {
             writeFileSync(join(dir, file), text);
             chmodSync(join(dir, file), 0o755);
@@ -157,6 +165,7 @@ describe("the start script's behaviour", () => {
         stub(
             "redis-cli",
             `#!/bin/sh
+case " $* " in *" get-master-addr-by-name "*) cat "${dir}/sentinel"; exit ;; esac
 n=$(cat "${dir}/n" 2>/dev/null || echo 0)
 [ -e "${dir}/hang.$n" ] && { echo $((n + 1)) > "${dir}/n"; exec sleep 5; }
 f="${dir}/info.$n"; [ -e "$f" ] || f=$(ls "${dir}"/info.[0-9]* | sort -t. -k2 -n | tail -1)
@@ -168,7 +177,11 @@ case " $* " in *" -r "*) i=0; while [ $i -lt 50 ]; do sleep 0.1; cat "$f" 2>/dev
         );
         stub("docker-entrypoint.sh", `#!/bin/sh\necho "entrypoint: $* (REDISCLI_AUTH \${REDISCLI_AUTH-unset})"\n`);
         const node = nodeByName(seed, name);
-        const [sh, dashC, text, arg0] = startEntrypoint(node, options(node, seed, { waitSeconds }));
+        const sentinel =
+            sentinelAnswer === undefined
+                ? undefined
+                : { group: "redis-a", sentinels: [{ host: "s1", port: 26379 }], transport: "plain" as const, self: { host: name, port: 6379 }, cli: "redis-cli", passwordFile: join(dir, "none") };
+        const [sh, dashC, text, arg0] = startEntrypoint(node, options(node, seed, { waitSeconds, sentinel }));
         const started = Date.now();
         const result = spawnSync(sh, [dashC, text, arg0, "redis-server", "/usr/local/etc/redis/redis.conf"], {
             env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
@@ -221,6 +234,25 @@ case " $* " in *" -r "*) i=0; while [ $i -lt 50 ]; do sleep 0.1; cat "$f" 2>/dev
         expect(stdout).toContain("redis-chain-start: redis-b ready after 0 failed probes; starting the server");
         // The stand-in repeats the linked reply for 5 s: the script took the first and did not wait.
         expect(ms).toBeLessThan(4000);
+    });
+
+    it("a candidate the sentinels name master waits for nobody and starts as master", () => {
+        const { stdout } = run("redis-b", [MASTER_LOADING], 30, [], "redis-b\n6379\n");
+        expect(stdout).not.toContain("waiting up to");
+        expect(stdout.trim().split("\n").pop()).toBe("entrypoint: redis-server /usr/local/etc/redis/redis.conf --replicaof no one (REDISCLI_AUTH unset)");
+    });
+
+    it("a candidate the sentinels name a replica of another master waits for that master, then replicates from it", () => {
+        const { stdout } = run("redis-b", [MASTER_LOADED], 30, [], "redis-x\n6379\n");
+        expect(stdout).toContain("redis-chain-start: replica of redis-x (redis-x:6379, plain): waiting up to 30 s");
+        expect(stdout).toContain("redis-chain-start: redis-x ready after 0 failed probes; starting the server");
+        expect(stdout.trim().split("\n").pop()).toBe("entrypoint: redis-server /usr/local/etc/redis/redis.conf --replicaof redis-x 6379 (REDISCLI_AUTH unset)");
+    });
+
+    it("with no sentinel answering (first deploy), a candidate waits for its declared upstream", () => {
+        const { stdout } = run("redis-b", [MASTER_LOADED], 30, [], "");
+        expect(stdout).toContain("redis-chain-start: replica of redis-a (redis-a:6379, plain): waiting up to 30 s");
+        expect(stdout.trim().split("\n").pop()).toBe("entrypoint: redis-server /usr/local/etc/redis/redis.conf (REDISCLI_AUTH unset)");
     });
 
     it("reports a refused login as the reason", () => {

@@ -1,0 +1,88 @@
+// The part of a node's start script that asks the sentinels of its group who is master now, so a
+// node that Sentinel demoted never comes back as a second master because its uploaded redis.conf
+// (rendered from the declared topology) says so. Pure: it renders POSIX sh lines (dash, busybox sh).
+//
+// Contract of the rendered lines, for the start script they are spliced into:
+// - Run before `exec docker-entrypoint.sh "$@"`, with "$@" the server command (`redis-server <conf>`).
+// - They ask every sentinel at once `SENTINEL GET-MASTER-ADDR-BY-NAME <group>` with the cli, the
+//   sentinel password read from a file (REDISCLI_AUTH, never on a command line), each ask bounded
+//   by `timeout` (0.5 s); all asks run in parallel, so the whole takes at most about that long (the
+//   outer bound is 2 s).
+// - The address most sentinels answer wins (a majority if there is one; else the most frequent, the
+//   lexically first on a tie). If it is this node's own announced address, they append
+//   `--replicaof no one` to "$@"; if another, `--replicaof <host> <port>` (and `--tls-replication yes`
+//   in a TLS group); if no sentinel answers (first deploy: no sentinel runs yet), "$@" is unchanged and
+//   the declared topology applies.
+// - They log one line to stderr saying which case happened, starting `redis-chain start:`.
+// - They use only variables named `rc_s_*`, never `exit`, and leave `set -e`/`-u` callers working.
+// Sentinel answers with the addresses the nodes announce (replica-announce-ip/-port, their container
+// names on one host), which is what the node compares with its own.
+import { TLS_CA_PATH } from "./containerPaths";
+import { Transport } from "./topology";
+
+/** Where the node asks, and how it recognizes itself. */
+export interface SentinelStartArgs {
+    /** Sentinel's name of the group. */
+    readonly group: string;
+    /** Each sentinel as the node's container reaches it. */
+    readonly sentinels: readonly { readonly host: string; readonly port: number }[];
+    /** The group's transport: TLS to the sentinels and `--tls-replication yes` when "tls". */
+    readonly transport: Transport;
+    /** This node's announced address (replica-announce-ip/-port): what Sentinel reports when it is master. */
+    readonly self: { readonly host: string; readonly port: number };
+    /** The server's cli (redis-cli or valkey-cli). */
+    readonly cli: string;
+    /** File holding the sentinel password, readable by root in the container. */
+    readonly passwordFile: string;
+    /** CA file the sentinels' TLS certificates are verified with (TLS groups). */
+    readonly caFile?: string;
+    /** Bound of each ask, s (default 0.5). */
+    readonly askTimeoutSeconds?: number;
+}
+
+const SAFE = /^[A-Za-z0-9._/-]+$/;
+
+function word(value: string | number, what: string): string {
+    const text = String(value);
+    if (!SAFE.test(text)) throw new Error(`${what} "${text}" is not a plain sh word`);
+    return text;
+}
+
+/** The sh lines (see the contract above). */
+export function renderSentinelStartLines(args: SentinelStartArgs): string[] {
+    const group = word(args.group, "group name");
+    const cli = word(args.cli, "cli");
+    const timeout = args.askTimeoutSeconds ?? 0.5;
+    const tls = args.transport === "tls" ? ` --tls --cacert ${word(args.caFile ?? TLS_CA_PATH, "CA file")}` : "";
+    const self = `${word(args.self.host, "own address")} ${word(args.self.port, "own port")}`;
+    const asks = args.sentinels.map(
+        (s, i) =>
+            `( timeout ${timeout} ${cli}${tls} -h ${word(s.host, "sentinel host")} -p ${word(s.port, "sentinel port")} ` +
+            `sentinel get-master-addr-by-name ${group} 2>/dev/null | head -n 2 | tr '\\n' ' ' > "$rc_s_dir/${i}" ) &`,
+    );
+    return [
+        `# Who is master of ${group} now, by the sentinels (bounded: each ask ${timeout} s, all at once).`,
+        "rc_s_dir=$(mktemp -d)",
+        `REDISCLI_AUTH="$(cat ${word(args.passwordFile, "password file")} 2>/dev/null || true)"`,
+        "export REDISCLI_AUTH",
+        ...asks,
+        "wait",
+        "unset REDISCLI_AUTH",
+        // One answer per line, `host port`, only well-formed ones; then the most frequent (lexically first on a tie).
+        `rc_s_answers=$(for rc_s_f in "$rc_s_dir"/*; do sed -n 's/^\\([A-Za-z0-9._-]\\{1,\\}\\) \\([0-9]\\{1,5\\}\\) *$/\\1 \\2/p' "$rc_s_f"; echo; done)`,
+        'rm -rf "$rc_s_dir"',
+        `rc_s_count=$(printf '%s\\n' "$rc_s_answers" | grep -c . || true)`,
+        `rc_s_master=$(printf '%s\\n' "$rc_s_answers" | grep . | sort | uniq -c | sort -k1,1nr -s | head -n 1 | sed 's/^ *[0-9]* //')`,
+        `rc_s_votes=$(printf '%s\\n' "$rc_s_answers" | grep -c -x -F "$rc_s_master" || true)`,
+        'if [ -z "$rc_s_master" ]; then',
+        `    echo "redis-chain start: no sentinel of ${group} answered; starting as the declared topology says" >&2`,
+        `elif [ "$rc_s_master" = "${self}" ]; then`,
+        `    echo "redis-chain start: $rc_s_votes of $rc_s_count answering sentinels of ${group} (of ${args.sentinels.length}) name this node master; starting as master" >&2`,
+        '    set -- "$@" --replicaof no one',
+        "else",
+        `    echo "redis-chain start: $rc_s_votes of $rc_s_count answering sentinels of ${group} (of ${args.sentinels.length}) name $rc_s_master master; starting as its replica" >&2`,
+        // Word splitting of `host port` into the two arguments of --replicaof is intended.
+        `    set -- "$@" --replicaof $rc_s_master${args.transport === "tls" ? " --tls-replication yes" : ""}`,
+        "fi",
+    ];
+}
