@@ -82,6 +82,33 @@ export function planFailoverGroups(
     return plans;
 }
 
+/**
+ * A promoted replica takes writes only with minReplicasToWrite replicas of its own: after the
+ * master is lost, those are the master's other direct replicas (Sentinel points them at it) and the
+ * replica's own replicas. With fewer, the failover would leave a master that refuses every write
+ * (NOREPLICAS) until the old master comes back.
+ */
+function checkWritesAfterPromotion(
+    master: NodeConfig,
+    directReplicas: readonly NodeConfig[],
+    nodes: readonly NodeConfig[],
+    minReplicasToWrite: number,
+    at: string,
+    problems: string[],
+): void {
+    for (const candidate of directReplicas) {
+        const replicasOnceMaster = directReplicas.length - 1 + nodes.filter((n) => n.replicaOf === candidate.name).length;
+        if (replicasOnceMaster < minReplicasToWrite) {
+            problems.push(
+                `${at}.minReplicasToWrite: ${minReplicasToWrite} would leave ${candidate.name}, promoted once ${master.name} is lost, ` +
+                    `with ${replicasOnceMaster} replica${replicasOnceMaster === 1 ? "" : "s"}, refusing every write until ${master.name} returns; ` +
+                    `add a replica of ${master.name} or of ${candidate.name}, or set minReplicasToWrite: ${replicasOnceMaster}`,
+            );
+            return;
+        }
+    }
+}
+
 function rootOf(node: NodeConfig, byName: ReadonlyMap<string, NodeConfig>): string {
     let current = node;
     const seen = new Set<string>();
@@ -120,6 +147,9 @@ function planGroup(
             `${at}.minReplicasToWrite: ${minReplicasToWrite} is more than the ${directReplicas.length} replicas of ${master.name}, ` +
                 `which would then refuse every write; use at most ${directReplicas.length}, or 0`,
         );
+    }
+    if (directReplicas.length > 0 && minReplicasToWrite <= directReplicas.length) {
+        checkWritesAfterPromotion(master, directReplicas, nodes, minReplicasToWrite, at, problems);
     }
     const transport = groupTransport(master, directReplicas, at, problems);
     if (transport) {

@@ -139,7 +139,7 @@ describe("the ha stack (Pulumi.ha.yaml)", { timeout: 15_000 }, () => {
 describe("a TLS failover group", { timeout: 15_000 }, () => {
     // A TLS-only master and replica: Sentinel speaks TLS to them and between sentinels.
     const TLS_NODES = [
-        { name: "redis-a", tls: { hostPort: 7101 }, failover: { hostPorts: [7201, 7202, 7203] } },
+        { name: "redis-a", tls: { hostPort: 7101 }, failover: { hostPorts: [7201, 7202, 7203], minReplicasToWrite: 0 } },
         { name: "redis-b", replicaOf: "redis-a", link: "tls", tls: { hostPort: 7102 } },
     ];
     let run: ProgramRun;

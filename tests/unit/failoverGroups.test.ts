@@ -188,6 +188,15 @@ describe("failover groups: refused config", () => {
             "nodes[0] (redis-a).failover.minReplicasToWrite: 2 is more than the 1 replicas of redis-a, which would then refuse every write; use at most 1, or 0",
         ],
         [
+            "a master and one replica with minReplicasToWrite 1: the promoted replica would have no replica",
+            [
+                { name: "redis-a", plain: { hostPort: 6379 }, failover: {} },
+                { name: "redis-b", replicaOf: "redis-a", link: "plain", plain: { hostPort: 16379 } },
+            ],
+            undefined,
+            "nodes[0] (redis-a).failover.minReplicasToWrite: 1 would leave redis-b, promoted once redis-a is lost, with 0 replicas, refusing every write until redis-a returns; add a replica of redis-a or of redis-b, or set minReplicasToWrite: 0",
+        ],
+        [
             "no transport common to the candidates",
             [
                 { name: "redis-a", plain: { hostPort: 6379 }, failover: {} },
@@ -350,7 +359,7 @@ describe("sentinel.conf", () => {
 
     it("a TLS group listens on tls-port only and uses TLS everywhere", () => {
         const tls = parseTopology([
-            { name: "redis-a", tls: { hostPort: 7001 }, failover: {} },
+            { name: "redis-a", tls: { hostPort: 7001 }, failover: { minReplicasToWrite: 0 } },
             { name: "redis-b", replicaOf: "redis-a", link: "tls", tls: { hostPort: 7002 } },
         ]).failoverGroups![0];
         const lines = renderSentinelConf(tls, tls.sentinels[0], { sentinelPassword: "spw" }).split("\n");
