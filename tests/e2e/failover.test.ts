@@ -309,7 +309,8 @@ describe("Sentinel failover of the ha stack on a real Docker engine", () => {
     // Known to fail, so marked `fails`: it turns red once fixed, and must then become a plain test.
     // C, a TLS-only replica of B that Sentinel (plain) never reaches, reconnects to B on the heal;
     // with one good replica again, B takes writes as a second master until Sentinel converts it
-    // to a replica (Sentinel waits 8 s after it reports the wrong role). Those writes are lost.
+    // to a replica (Sentinel converts a node only once it has been up and reporting the master
+    // role for 8 s). Those writes are lost: B then resyncs in full from A.
     it.fails("after the heal, B takes no write before it is a replica (KNOWN DEFECT: C makes the healed B writable)", () => {
         // Set only when the cut test above passed (which fails the suite otherwise).
         expect(writesAfterHeal).toEqual([]);
