@@ -4,30 +4,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseInfo } from "../../lib/check/replicationStatus";
 import { DeployedStack, StackConfig, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
-import { DockerEngine, docker, run } from "../../testkit/harness/run";
+import { docker } from "../../testkit/harness/run";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { clientFor } from "../../testkit/redisClient";
 import { testStack } from "../../testkit/stacks";
-import { DEFAULT_LOCAL_IMAGE, SECOND_HOST_SCRIPT } from "../../testkit/testBed";
+import { TWO_HOSTS, host2, secondHost, secondHostUnavailable } from "../../testkit/secondDockerHost";
 import { expectNothingLeft, infoReplication, redisCli, runVerify } from "./support";
 
-const HOST2_DOCKER = "unix:///run/redis-chain-host2/docker.sock";
-const HOSTS = {
-    local: { address: "10.200.0.1" },
-    host2: { docker: HOST2_DOCKER, address: "10.200.0.2" },
-};
-const host2 = new DockerEngine(HOST2_DOCKER);
-// A network namespace and a second dockerd need root; CI runs as root.
-const notRoot = process.getuid?.() !== 0;
+const notRoot = secondHostUnavailable;
 if (notRoot) console.warn("[multi-host] skipped: the second Docker host needs root (network namespace, dockerd)");
 const log = (line: string) => console.log(`[deploy] ${line}`);
 const stacks: DeployedStack[] = [];
 
-function secondHost(command: "up" | "down" | "stop-engine"): Promise<string> {
-    // The second engine gets a copy of the image the stacks here run.
-    const env = { ...process.env, REDIS_CHAIN_LOCAL_IMAGE: DEFAULT_LOCAL_IMAGE };
-    return run("bash", [SECOND_HOST_SCRIPT, command], { env, onStderr: (c) => process.stderr.write(c) });
-}
 
 async function deploy(config: StackConfig): Promise<DeployedStack> {
     const stack = await deployStack(config, log);
@@ -57,7 +45,7 @@ describe.skipIf(notRoot)("the seed chain with C on a second Docker host", () => 
 
     beforeAll(async () => {
         const nodes = (base.nodes as any[]).map((n) => (n.name === "redis-c" ? { ...n, host: "host2" } : n));
-        stack = await deploy({ ...base, nodes, hosts: HOSTS });
+        stack = await deploy({ ...base, nodes, hosts: TWO_HOSTS });
     }, 180_000);
 
     it("places C on the second engine and links it to B across hosts over TLS", async () => {
@@ -125,7 +113,7 @@ describe.skipIf(notRoot)("a fan-out over both hosts when the second engine goes 
         stack = await deploy({
             namePrefix: PREFIX,
             image: testStack(readStackConfig("dev"), PREFIX, 0).image,
-            hosts: HOSTS,
+            hosts: TWO_HOSTS,
             nodes: [
                 { name: "hub", plain: { hostPort: 45101 }, tls: { hostPort: 45102 } },
                 { name: "near", replicaOf: "hub", link: "plain", plain: { hostPort: 45103 } },

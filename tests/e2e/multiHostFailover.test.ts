@@ -11,20 +11,12 @@ import { masterAddresses, rolesOf, waitForFailover, waitForSentinelsReady } from
 import { stackFailoverTarget } from "../../testkit/failover/stackTarget";
 import { acknowledgedByAfter, firstWriteAfter } from "../../testkit/failover/writeAudit";
 import { DeployedStack, StackConfig, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
-import { DockerEngine, run } from "../../testkit/harness/run";
 import { sleep } from "../../testkit/sleep";
 import { testStack } from "../../testkit/stacks";
-import { DEFAULT_LOCAL_IMAGE, SECOND_HOST_SCRIPT } from "../../testkit/testBed";
+import { TWO_HOSTS, host2, secondHost, secondHostUnavailable } from "../../testkit/secondDockerHost";
 import { expectNothingLeft } from "./support";
 
-const HOST2_DOCKER = "unix:///run/redis-chain-host2/docker.sock";
-const HOSTS = {
-    local: { address: "10.200.0.1" },
-    host2: { docker: HOST2_DOCKER, address: "10.200.0.2" },
-};
-const host2 = new DockerEngine(HOST2_DOCKER);
-// A network namespace and a second dockerd need root; CI runs as root.
-const notRoot = process.getuid?.() !== 0;
+const notRoot = secondHostUnavailable;
 if (notRoot) console.warn("[multi-host failover] skipped: the second Docker host needs root (network namespace, dockerd)");
 
 const PREFIX = "e2e-mhf-";
@@ -39,11 +31,6 @@ const C = `10.200.0.1:${PORTS.c}`;
 const log = (line: string) => console.log(`[mh-failover] ${line}`);
 const key = (a: HostAddress) => `${a.host}:${a.port}`;
 
-function secondHost(command: "up" | "down" | "stop-engine"): Promise<string> {
-    // The second engine gets a copy of the image the stack here runs.
-    const env = { ...process.env, REDIS_CHAIN_LOCAL_IMAGE: DEFAULT_LOCAL_IMAGE };
-    return run("bash", [SECOND_HOST_SCRIPT, command], { env, onStderr: (c) => process.stderr.write(c) });
-}
 
 /**
  * A on host2; B and C, both its direct replicas, on the local host: once host2 is gone, B or C is
@@ -58,7 +45,7 @@ function groupConfig(): StackConfig {
     return {
         namePrefix: PREFIX,
         image: testStack(readStackConfig("dev"), PREFIX, 0).image,
-        hosts: HOSTS,
+        hosts: TWO_HOSTS,
         nodes: [
             {
                 name: "a",
@@ -81,7 +68,7 @@ function groupConfig(): StackConfig {
 
 /** The group as seen from the local host alone: its sentinels, every node of the natMap. */
 function survivorsOf(target: FailoverTarget): FailoverTarget {
-    return { ...target, group: { ...target.group, sentinels: target.group.sentinels.filter((s) => s.host === HOSTS.local.address) } };
+    return { ...target, group: { ...target.group, sentinels: target.group.sentinels.filter((s) => s.host === TWO_HOSTS.local.address) } };
 }
 
 describe.skipIf(notRoot)("a failover group over two Docker hosts when the master's engine goes away", () => {
