@@ -6,6 +6,7 @@ import { startHandGroup } from "../testkit/failover/handGroup";
 import { docker } from "../testkit/harness/run";
 import { removeLeftovers } from "../testkit/dockerObjects";
 import { FailoverDeployment, failoverMarkdown, runFailoverBench } from "./failover";
+import { runMain } from "./runMain";
 
 /** Names and host ports of the hand-made group; host ports 47000-47099 stay clear of the other benches and tests. */
 const PREFIX = "bench-failover-";
@@ -46,10 +47,4 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (error) => {
-        process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-        process.exit(1);
-    },
-);
+runMain(main);

@@ -23,6 +23,7 @@ import { docker } from "../testkit/harness/run";
 import { sleep } from "../testkit/sleep";
 import { testStack, withHostPorts } from "../testkit/stacks";
 import { FailoverDeployment, LoadVariant, runFailoverBench } from "./failover";
+import { runMain } from "./runMain";
 
 /** Names and host ports of the bench's stack: 47150-47199, clear of the failover e2e test's ports. */
 const PREFIX = "bench-failover-ha-";
@@ -185,10 +186,4 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (error) => {
-        process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-        process.exit(1);
-    },
-);
+runMain(main);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PROJECT_DIR } from "../testkit/harness/deployStack";
 import { runBench } from "./runBench";
 import { FULL, SMOKE } from "./settings";
+import { runMain } from "./runMain";
 
 async function main(): Promise<number> {
     const sizes = process.env.BENCH_SMOKE === "1" ? SMOKE : FULL;
@@ -12,10 +13,4 @@ async function main(): Promise<number> {
     return result.errors.length === 0 ? 0 : 1;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (error) => {
-        process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-        process.exit(1);
-    },
-);
+runMain(main);

@@ -16,6 +16,7 @@ import { OrderSample, connectWhenUp, measureOrder } from "./figures/startOrders"
 import { percentile } from "./figures/percentile";
 import { deploySeed, removeSeed } from "./seedChain";
 import { namesFor } from "./settings";
+import { runMain } from "./runMain";
 
 const PREFIX = "bench-orders-";
 /** Between two starts of a forced order: the starts overlap, as in a parallel deploy. */
@@ -213,10 +214,4 @@ async function main(): Promise<void> {
     log(`deploys with a refused attempt: ${samples.filter((s) => s.refused.length > 0).length}`);
 }
 
-main().then(
-    () => process.exit(0),
-    (error) => {
-        process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-        process.exit(1);
-    },
-);
+runMain(main);
