@@ -4,7 +4,7 @@ import { UserPasswords } from "../lib/aclUsers";
 
 /** Which optional users the chain has. */
 export interface ChainPasswordsArgs {
-    /** The `sentinel` user of failover groups' nodes. */
+    /** The `sentinel` user of failover groups' nodes, and the `fence` user of their candidates. */
     readonly sentinelUser?: boolean;
 }
 
@@ -31,20 +31,22 @@ export class ChainPasswords extends pulumi.ComponentResource {
         const replication = password("replication");
         const healthcheck = password("healthcheck");
         const sentinel = args.sentinelUser ? password("sentinel") : undefined;
+        const fence = args.sentinelUser ? password("fence") : undefined;
         // Mocks and emulators do not mark provider outputs secret; the program does.
         this.application = pulumi.secret(application);
         this.admin = pulumi.secret(admin);
         this.check = pulumi.secret(check);
         this.values = pulumi.secret(
             pulumi
-                .all([application, admin, check, replication, healthcheck, sentinel])
-                .apply(([application, admin, check, replication, healthcheck, sentinel]) => ({
+                .all([application, admin, check, replication, healthcheck, sentinel, fence])
+                .apply(([application, admin, check, replication, healthcheck, sentinel, fence]) => ({
                     application,
                     admin,
                     check,
                     replication,
                     healthcheck,
                     ...(sentinel === undefined ? {} : { sentinel }),
+                    ...(fence === undefined ? {} : { fence }),
                 })),
         );
         this.registerOutputs({});

@@ -12,7 +12,8 @@ import { ReplicationTuning, nodeMemory, renderRedisConf } from "../lib/redisConf
 import { RolloutMode, rolloutSteps } from "../lib/rolloutOrder";
 import { guardedReleases } from "../lib/serverReleaseGuard";
 import { startEntrypoint } from "../lib/startScript";
-import { FailoverGroup, LOCAL_HOST, NodeSpec, Topology, nodeByName } from "../lib/topology";
+import { writeFenceFor } from "../lib/writeFence";
+import { FailoverGroup, LOCAL_HOST, NodeSpec, Topology, nodeByName, runsWriteFence } from "../lib/topology";
 import { FailoverOutput, failoverOutputs } from "../lib/failoverOutputs";
 import { renderSentinelConf } from "../lib/sentinelConf";
 import { SentinelStartArgs } from "../lib/sentinelStartLines";
@@ -178,6 +179,7 @@ export class RedisChain extends pulumi.ComponentResource {
                         authEnabled: passwords !== undefined,
                         waitSeconds: args.upstreamWaitSeconds,
                         sentinel: this.sentinelStart(node, groups),
+                        writeFence: writeFenceFor(node, this.sentinelStart(node, groups), passwords !== undefined),
                     }),
                     memoryMb: containerMemoryLimitMb(nodeMemory(node, confOptions)),
                     image: host.imageIds.get(node.image)!,
@@ -190,6 +192,7 @@ export class RedisChain extends pulumi.ComponentResource {
                             .all([passwords.values, node.metrics ? exporterPw : undefined])
                             .apply(([values, exporter]) => renderNodeUsersFile(node, { ...values, exporter }, args.access)),
                         healthcheckPassword: passwords.values.apply((values) => values.healthcheck),
+                        fencePassword: runsWriteFence(node) ? passwords.values.apply((values) => values.fence!) : undefined,
                     },
                     releaseGuard,
                     rolloutGates: gates.filter((g) => g.upstream === node.name).map((g) => g.gate),

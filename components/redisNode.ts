@@ -5,6 +5,7 @@ import { RestartPolicy } from "../lib/stackSettings";
 import {
     AUTH_CONF_PATH,
     DATA_DIR,
+    FENCE_PASSWORD_PATH,
     HEALTHCHECK_PASSWORD_PATH,
     REDIS_CONF_PATH,
     SENTINEL_PASSWORD_PATH,
@@ -31,6 +32,8 @@ export interface NodeAuthFiles {
     readonly authConf: pulumi.Input<string>;
     /** The healthcheck user's password (secret). */
     readonly healthcheckPassword: pulumi.Input<string>;
+    /** The fence user's password (secret), for a node that runs a write fence. */
+    readonly fencePassword?: pulumi.Input<string>;
 }
 
 /** Arguments of one Redis node. */
@@ -175,6 +178,10 @@ function uploads(args: RedisNodeArgs): docker.types.input.ContainerUpload[] {
             { file: AUTH_CONF_PATH, content: pulumi.secret(args.auth.authConf), permissions: SERVER_ONLY_SECRET_MODE },
             { file: HEALTHCHECK_PASSWORD_PATH, content: pulumi.secret(args.auth.healthcheckPassword), permissions: EXEC_READABLE_SECRET_MODE },
         );
+        if (args.auth.fencePassword !== undefined) {
+            // Read by the write fence, which runs as the server's user: the entrypoint hands it the file.
+            files.push({ file: FENCE_PASSWORD_PATH, content: pulumi.secret(args.auth.fencePassword), permissions: SERVER_ONLY_SECRET_MODE });
+        }
     }
     if (args.sentinelPassword !== undefined) {
         // Read by the start script, which runs as root before the image's entrypoint: group root.

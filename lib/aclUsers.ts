@@ -4,7 +4,7 @@
 // every rule written here, so no rule names a command newer than Redis 7.0.
 import { createHash } from "node:crypto";
 import { understoodLines } from "./redisConf";
-import { NodeSpec } from "./topology";
+import { NodeSpec, runsWriteFence } from "./topology";
 
 /** One ACL user as written in the users file. */
 export interface AclUser {
@@ -34,6 +34,8 @@ export interface UserPasswords {
     readonly exporter?: string;
     /** The `sentinel` user's password, for the sentinels of the node's failover group; absent outside a group. */
     readonly sentinel?: string;
+    /** The `fence` user's password, for a failover candidate's write fence; absent outside a group. */
+    readonly fence?: string;
 }
 
 /** Choices that widen the application user. */
@@ -65,6 +67,9 @@ export const EXPORTER_USER = "exporter";
 
 /** ACL user the sentinels of a failover group log in to its nodes as (`sentinel auth-user`). */
 export const SENTINEL_USER = "sentinel";
+
+/** ACL user of a failover candidate's write fence (lib/writeFence.ts), which runs inside the node's container. */
+export const FENCE_USER = "fence";
 
 /** The check's keys; the check writes and deletes only keys under this prefix. */
 export const CHECK_KEY_PREFIX = "redis-chain:check:";
@@ -187,6 +192,13 @@ export const SENTINEL_RULES: readonly string[] = [
 ];
 
 /**
+ * Rules of the fence user: INFO (it reads the node's role and good replicas) and CONFIG SET (it sets
+ * min-replicas-to-write). Redis 7.0 cannot narrow CONFIG SET to one parameter; the password sits only
+ * in the node's own container, readable by the server's user, who can change the server's config anyway.
+ */
+export const FENCE_RULES: readonly string[] = ["resetchannels", "-@all", "+info", "+config|set"];
+
+/**
  * Every user of a node. The extension point: a Sentinel user or a metrics-exporter user is one
  * more entry here (with its password in `UserPasswords`).
  */
@@ -203,6 +215,9 @@ export function nodeUsers(passwords: UserPasswords, access: ApplicationAccess = 
         ...(passwords.sentinel === undefined
             ? []
             : [{ name: SENTINEL_USER, purpose: "sentinels of the failover group: monitoring and failover", password: passwords.sentinel, rules: SENTINEL_RULES }]),
+        ...(passwords.fence === undefined
+            ? []
+            : [{ name: FENCE_USER, purpose: "write fence of a failover candidate: INFO, CONFIG SET", password: passwords.fence, rules: FENCE_RULES }]),
     ];
 }
 
@@ -242,11 +257,16 @@ export function renderNodeUsersFile(
     passwords: UserPasswords,
     access: ApplicationAccess = DEFAULT_APPLICATION_ACCESS,
 ): string {
-    // Only the nodes of a failover group carry the sentinel user.
-    const { sentinel: _sentinel, ...outsideGroup } = passwords;
+    // Only the nodes of a failover group carry the sentinel user, and only those running a write fence the fence user.
+    const { sentinel, fence, ...outsideGroup } = passwords;
+    const users = {
+        ...outsideGroup,
+        ...(node.failover ? { sentinel } : {}),
+        ...(runsWriteFence(node) ? { fence } : {}),
+    };
     const lines = renderUsersFile({
         nodeName: node.name,
-        users: nodeUsers(node.failover ? passwords : outsideGroup, access),
+        users: nodeUsers(users, access),
         // A failover group's master may be demoted to a replica by Sentinel: it needs the login too.
         masterauth: node.link || node.failover ? passwords.replication : undefined,
     });

@@ -25,5 +25,7 @@ export const HEALTHCHECK_PASSWORD_PATH = `${SECRETS_DIR}/healthcheck.pass`;
 export const SENTINEL_DECLARED_CONF_PATH = "/usr/local/etc/redis/sentinel.conf";
 /** The config a sentinel runs on and rewrites with its state: in its volume, so it survives replacement. */
 export const SENTINEL_LIVE_CONF_PATH = `${DATA_DIR}/sentinel.conf`;
+/** The fence user's password, for a failover candidate's write fence (lib/writeFence.ts), which runs as uid 999. */
+export const FENCE_PASSWORD_PATH = `${SECRETS_DIR}/fence.pass`;
 /** The sentinel password, for a sentinel's healthcheck and a node's start lines. */
 export const SENTINEL_PASSWORD_PATH = `${SECRETS_DIR}/sentinel.pass`;

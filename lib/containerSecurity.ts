@@ -3,6 +3,9 @@
 // (setpriv or gosu): those three capabilities are all it uses, and the server itself then runs
 // with none (CapEff 0, measured on Redis 7.0, Redis 8.0 and Valkey 8.1).
 
+/** The server's user and group in the official images (and this project's local ones). */
+export const SERVER_UID = 999;
+
 /** Capabilities added back after dropping ALL: the entrypoint's chown of /data and its privilege drop. */
 export const ENTRYPOINT_CAPABILITIES = ["CHOWN", "SETUID", "SETGID"] as const;
 

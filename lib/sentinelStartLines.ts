@@ -51,10 +51,37 @@ function word(value: string | number, what: string): string {
 /** The sh lines (see the contract above). */
 export function renderSentinelStartLines(args: SentinelStartArgs): string[] {
     const group = word(args.group, "group name");
+    const self = ownAddress(args);
+    return [
+        ...renderSentinelAsk(args),
+        'if [ -z "$rc_s_master" ]; then',
+        `    echo "redis-chain start: no sentinel of ${group} answered; starting as the declared topology says" >&2`,
+        `elif [ "$rc_s_master" = "${self}" ]; then`,
+        `    echo "redis-chain start: $rc_s_votes of $rc_s_count answering sentinels of ${group} (of ${args.sentinels.length}) name this node master; starting as master" >&2`,
+        '    set -- "$@" --replicaof no one',
+        "else",
+        `    echo "redis-chain start: $rc_s_votes of $rc_s_count answering sentinels of ${group} (of ${args.sentinels.length}) name $rc_s_master master; starting as its replica" >&2`,
+        // Word splitting of `host port` into the two arguments of --replicaof is intended.
+        `    set -- "$@" --replicaof $rc_s_master${args.transport === "tls" ? " --tls-replication yes" : ""}`,
+        "fi",
+    ];
+}
+
+/** `host port` as Sentinel names this node when it is master. */
+export function ownAddress(args: SentinelStartArgs): string {
+    return `${word(args.self.host, "own address")} ${word(args.self.port, "own port")}`;
+}
+
+/**
+ * Lines that ask every sentinel at once who is master and set `rc_s_master` (`host port`, the most
+ * frequent well-formed answer, empty when none came), `rc_s_votes` (how many named it) and
+ * `rc_s_count` (how many answered). Usable as the body of a sh function.
+ */
+export function renderSentinelAsk(args: SentinelStartArgs): string[] {
+    const group = word(args.group, "group name");
     const cli = word(args.cli, "cli");
     const timeout = args.askTimeoutSeconds ?? 0.5;
     const tls = args.transport === "tls" ? ` --tls --cacert ${word(args.caFile ?? TLS_CA_PATH, "CA file")}` : "";
-    const self = `${word(args.self.host, "own address")} ${word(args.self.port, "own port")}`;
     const asks = args.sentinels.map(
         (s, i) =>
             `( timeout ${timeout} ${cli}${tls} -h ${word(s.host, "sentinel host")} -p ${word(s.port, "sentinel port")} ` +
@@ -74,15 +101,5 @@ export function renderSentinelStartLines(args: SentinelStartArgs): string[] {
         `rc_s_count=$(printf '%s\\n' "$rc_s_answers" | grep -c . || true)`,
         `rc_s_master=$(printf '%s\\n' "$rc_s_answers" | grep . | sort | uniq -c | sort -k1,1nr -s | head -n 1 | sed 's/^ *[0-9]* //')`,
         `rc_s_votes=$(printf '%s\\n' "$rc_s_answers" | grep -c -x -F "$rc_s_master" || true)`,
-        'if [ -z "$rc_s_master" ]; then',
-        `    echo "redis-chain start: no sentinel of ${group} answered; starting as the declared topology says" >&2`,
-        `elif [ "$rc_s_master" = "${self}" ]; then`,
-        `    echo "redis-chain start: $rc_s_votes of $rc_s_count answering sentinels of ${group} (of ${args.sentinels.length}) name this node master; starting as master" >&2`,
-        '    set -- "$@" --replicaof no one',
-        "else",
-        `    echo "redis-chain start: $rc_s_votes of $rc_s_count answering sentinels of ${group} (of ${args.sentinels.length}) name $rc_s_master master; starting as its replica" >&2`,
-        // Word splitting of `host port` into the two arguments of --replicaof is intended.
-        `    set -- "$@" --replicaof $rc_s_master${args.transport === "tls" ? " --tls-replication yes" : ""}`,
-        "fi",
     ];
 }

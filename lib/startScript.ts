@@ -13,7 +13,9 @@
 import { HEALTHCHECK_USER } from "./aclUsers";
 import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
 import { SentinelStartArgs, renderSentinelStartLines } from "./sentinelStartLines";
+import { SERVER_UID } from "./containerSecurity";
 import { serverBinaries } from "./serverBinaries";
+import { WRITE_FENCE_NAME } from "./writeFence";
 import { NodeSpec } from "./topology";
 
 /** The official images' entrypoint, on PATH there (and in this project's local images). */
@@ -45,6 +47,8 @@ export interface StartScriptOptions {
     readonly waitSeconds: number;
     /** A promotion candidate of a failover group: the sentinels to ask who is master before anything else. */
     readonly sentinel?: SentinelStartArgs;
+    /** The write fence's script (lib/writeFence.ts), run beside the server as its user; absent where no fence runs. */
+    readonly writeFence?: string;
 }
 
 /**
@@ -67,6 +71,7 @@ export function renderStartScript(node: NodeSpec, options: StartScriptOptions): 
         // Sentinel's view comes first: it decides whether, and for whom, the node waits.
         ...(options.sentinel ? renderSentinelStartLines(options.sentinel) : []),
         ...waitForUpstream(node, options),
+        ...(options.writeFence ? startWriteFence(options.writeFence) : []),
         // The image's entrypoint chowns /data and drops to the server's user only for the server's
         // own binary name, which the container command starts with.
         `exec ${IMAGE_ENTRYPOINT} "$@"`,
@@ -175,6 +180,31 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         `    sleep ${PROBE_INTERVAL_SECONDS}`,
         `done`,
         `fi`,
+    ];
+}
+
+/** Heredoc delimiter of the fence's script inside the start script. */
+const FENCE_SCRIPT_END = "REDIS_CHAIN_FENCE_SCRIPT_END";
+
+/**
+ * Starts the write fence in the background, as the server's user (it reads files the image's
+ * entrypoint hands to that user, and needs nothing of root's), with the same drop tool the image's
+ * entrypoint uses. It stays a child of PID 1, the server, once the script has exec'd.
+ */
+function startWriteFence(script: string): string[] {
+    if (script.split("\n").includes(FENCE_SCRIPT_END)) throw new Error(`the write fence's script contains its heredoc delimiter ${FENCE_SCRIPT_END}`);
+    const id = `${SERVER_UID}:${SERVER_UID}`;
+    return [
+        `fence_script=$(cat <<'${FENCE_SCRIPT_END}'`,
+        script.trimEnd(),
+        FENCE_SCRIPT_END,
+        ")",
+        "if command -v gosu >/dev/null 2>&1; then",
+        `    gosu ${id} /bin/sh -c "$fence_script" ${WRITE_FENCE_NAME} &`,
+        "else",
+        `    setpriv --reuid=${SERVER_UID} --regid=${SERVER_UID} --clear-groups -- /bin/sh -c "$fence_script" ${WRITE_FENCE_NAME} &`,
+        "fi",
+        "unset fence_script",
     ];
 }
 

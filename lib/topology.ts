@@ -158,6 +158,11 @@ export interface Topology {
 export const DEFAULT_PLAIN_PORT = 6379;
 export const DEFAULT_TLS_PORT = 6380;
 
+/** True for a promotion candidate whose group makes a master wait for replicas: only there is a write fence (lib/writeFence.ts) to hold. */
+export function runsWriteFence(node: Pick<NodeSpec, "failover">): boolean {
+    return node.failover !== undefined && node.failover.candidate && node.failover.minReplicasToWrite > 0;
+}
+
 /** Looks a node up by name; the topology is validated, so a miss is a programming error. */
 export function nodeByName(topology: Topology, name: string): NodeSpec {
     const node = topology.nodes.find((n) => n.name === name);

@@ -307,13 +307,16 @@ describe("Sentinel failover of the ha stack on a real Docker engine", () => {
         writesAfterHeal = acknowledgedAfterHeal.map((w) => `${w.n} at +${w.at - healAt} ms`);
     }, 90_000);
 
-    // Known to fail, so marked `fails`: it turns red once fixed, and must then become a plain test.
-    // C, a TLS-only replica of B that Sentinel (plain) never reaches, reconnects to B on the heal;
-    // with one good replica again, B takes writes as a second master until Sentinel converts it
-    // to a replica (Sentinel converts a node only once it has been up and reporting the master
-    // role for 8 s). Those writes are lost: B then resyncs in full from A.
-    it.fails("after the heal, B takes no write before it is a replica (KNOWN DEFECT: C makes the healed B writable)", () => {
+    // C, a TLS-only replica of B that Sentinel (plain) never reaches, reconnects to B on the heal and
+    // would give it a good replica again; B's write fence, raised while it was cut off, keeps it
+    // refusing writes until Sentinel converts it to a replica (after it has reported the master role
+    // for 8 s).
+    it("after the heal, B takes no write before it is a replica: its write fence holds", async () => {
         // Set only when the cut test above passed (which fails the suite otherwise).
         expect(writesAfterHeal).toEqual([]);
+        const fenceLines = (await containerLog(B, started)).filter((l) => l.startsWith("redis-chain-fence: "));
+        log(`B's write fence: ${JSON.stringify(fenceLines)}`);
+        expect(fenceLines.some((l) => /a master with 0 of 1 good replicas for 1 s; refusing every write/.test(l))).toBe(true);
+        expect(fenceLines.at(-1)).toMatch(/a replica now; writes need 1 good replicas again/);
     });
 });

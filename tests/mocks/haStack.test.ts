@@ -1,6 +1,7 @@
 // Runs the real program with Pulumi.ha.yaml's nodes (the reference chain, failover on redis-a) under
 // mocks and checks the Sentinel part of what it registers and exports.
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +10,9 @@ import { parseTopology } from "../../lib/parseTopology";
 import { renderSentinelConf } from "../../lib/sentinelConf";
 import { sentinelCommand, sentinelEntrypoints } from "../../lib/sentinelContainer";
 import { CONFIG_DEFAULTS } from "../../lib/configSchema";
+import { SentinelStartArgs } from "../../lib/sentinelStartLines";
 import { startEntrypoint } from "../../lib/startScript";
+import { renderWriteFence } from "../../lib/writeFence";
 import { nodeByName } from "../../lib/topology";
 import { failOnUnhandledRejections, findCreated, ofType } from "../support/pulumiMocks";
 import { ProgramRun, runProgram, secretUploads, uploadsOf } from "../support/programRun";
@@ -78,36 +81,52 @@ describe("the ha stack (Pulumi.ha.yaml)", { timeout: 15_000 }, () => {
         expect(reg.additionalSecretOutputs).toContain("uploads");
     });
 
-    it.each(["redis-a", "redis-b"])("candidate %s starts through the sentinel start lines and carries the sentinel password", (node) => {
+    it.each(["redis-a", "redis-b"])("candidate %s starts through the sentinel start lines and its write fence, and carries the sentinel and fence passwords", (node) => {
         const reg = findCreated(run.registrations, CONTAINER, `redis-chain-${node}-container`);
         const spec = topology.nodes.find((n) => n.name === node)!;
+        const sentinel: SentinelStartArgs = {
+            group: "redis-a",
+            sentinels: SENTINELS.map((host) => ({ host, port: 26379 })),
+            transport: "plain",
+            self: { host: node, port: 6379 },
+            cli: "redis-cli",
+            passwordFile: "/data/secrets/sentinel.pass",
+            caFile: "/data/tls/ca.crt",
+        };
         expect(reg.inputs.command).toEqual(["redis-server", "/usr/local/etc/redis/redis.conf"]);
         expect(reg.inputs.entrypoints).toEqual(
             startEntrypoint(spec, {
                 upstream: spec.link && nodeByName(topology, spec.link.upstream),
                 authEnabled: true,
                 waitSeconds: CONFIG_DEFAULTS.upstreamWaitSeconds,
-                sentinel: {
-                    group: "redis-a",
-                    sentinels: SENTINELS.map((host) => ({ host, port: 26379 })),
-                    transport: "plain",
-                    self: { host: node, port: 6379 },
-                    cli: "redis-cli",
-                    passwordFile: "/data/secrets/sentinel.pass",
-                    caFile: "/data/tls/ca.crt",
-                },
+                sentinel,
+                writeFence: renderWriteFence({
+                    sentinel,
+                    ownCli: "redis-cli -p 6379",
+                    login: { user: "fence", passwordFile: "/data/secrets/fence.pass" },
+                    minReplicasToWrite: 1,
+                }),
             }),
         );
         expect(spec.failover!.candidate).toBe(true);
         const sentinelPass = uploadsOf(reg).find((f) => f.file === "/data/secrets/sentinel.pass")!;
         expect(sentinelPass.content).toBe(SENTINEL_PASSWORD);
         expect(secretUploads(reg)["/data/secrets/sentinel.pass"]).toBe(true);
+        const fencePass = uploadsOf(reg).find((f) => f.file === "/data/secrets/fence.pass")!;
+        expect(fencePass.permissions).toBe("0600");
+        expect(secretUploads(reg)["/data/secrets/fence.pass"]).toBe(true);
+        // The file holds the password whose hash the node's fence user has.
+        const hash = createHash("sha256").update(String(fencePass.content)).digest("hex");
+        expect(uploadsOf(reg).find((f) => f.file === "/data/secrets/auth.conf")!.content).toContain(`user fence reset on #${hash} resetchannels -@all +info +config|set\n`);
     });
 
-    it("redis-c, never promoted, starts as any replica (it asks no sentinel) and gets no sentinel password", () => {
+    it("redis-c, never promoted, starts as any replica (it asks no sentinel, runs no fence) and gets neither password nor fence user", () => {
         const reg = findCreated(run.registrations, CONTAINER, "redis-chain-redis-c-container");
         expect(reg.inputs.entrypoints[2]).not.toContain("get-master-addr-by-name");
+        expect(reg.inputs.entrypoints[2]).not.toContain("redis-chain-fence");
         expect(uploadsOf(reg).map((f) => f.file)).not.toContain("/data/secrets/sentinel.pass");
+        expect(uploadsOf(reg).map((f) => f.file)).not.toContain("/data/secrets/fence.pass");
+        expect(uploadsOf(reg).find((f) => f.file === "/data/secrets/auth.conf")!.content).not.toMatch(/^user fence /m);
         const conf = uploadsOf(reg).find((f) => f.file === "/usr/local/etc/redis/redis.conf")!.content;
         expect(conf).toContain("replica-priority 0\n");
     });
