@@ -57,6 +57,19 @@ async function containerLog(container: string, since: number): Promise<string[]>
     return `${out.stdout}${out.stderr}`.split("\n");
 }
 
+/**
+ * The container's log lines that start with `prefix`, once the last of them matches `last` (a
+ * process in the container may log just after the event the test waited for); fails after 10 s.
+ */
+async function logLinesUntil(container: string, since: number, prefix: string, last: RegExp): Promise<string[]> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+        const lines = (await containerLog(container, since)).filter((l) => l.startsWith(prefix));
+        if ((lines.length > 0 && last.test(lines.at(-1)!)) || Date.now() > deadline) return lines;
+        await sleep(100);
+    }
+}
+
 /** Waits until `node` (as the host reaches it) reports role slave of `master` with its link up. */
 async function waitReplicaOf(target: FailoverTarget, node: HostAddress, master: string, timeoutMs: number): Promise<number> {
     const started = Date.now();
@@ -187,7 +200,7 @@ describe("Sentinel failover of the ha stack on a real Docker engine", () => {
 
     /** A sentinel started again on its volume: it says it kept its state, follows B, and every sentinel agrees and is usable. */
     async function expectSentinelFollowingB(sentinel: string, since: number): Promise<void> {
-        const lines = (await containerLog(sentinel, since)).filter((l) => l.startsWith("redis-chain sentinel:"));
+        const lines = await logLinesUntil(sentinel, since, "redis-chain sentinel:", /kept the state/);
         expect(lines).toEqual([`redis-chain sentinel: kept the state of /data/sentinel.conf; monitoring ${GROUP} at ${B} 6379`]);
         await waitForSentinelsReady(target, 1, 20_000, log);
         expect((await masterAddresses(target)).agreed).toEqual(announced(B));
@@ -314,7 +327,7 @@ describe("Sentinel failover of the ha stack on a real Docker engine", () => {
     it("after the heal, B takes no write before it is a replica: its write fence holds", async () => {
         // Set only when the cut test above passed (which fails the suite otherwise).
         expect(writesAfterHeal).toEqual([]);
-        const fenceLines = (await containerLog(B, started)).filter((l) => l.startsWith("redis-chain-fence: "));
+        const fenceLines = await logLinesUntil(B, started, "redis-chain-fence: ", /a replica now/);
         log(`B's write fence: ${JSON.stringify(fenceLines)}`);
         expect(fenceLines.some((l) => /a master with 0 of 1 good replicas for 1 s; refusing every write/.test(l))).toBe(true);
         expect(fenceLines.at(-1)).toMatch(/a replica now; writes need 1 good replicas again/);
