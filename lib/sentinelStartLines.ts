@@ -74,8 +74,10 @@ export function ownAddress(args: SentinelStartArgs): string {
 
 /**
  * Lines that ask every sentinel at once who is master and set `rc_s_master` (`host port`, the most
- * frequent well-formed answer, empty when none came), `rc_s_votes` (how many named it) and
- * `rc_s_count` (how many answered). Usable as the body of a sh function.
+ * frequent well-formed answer, the lexically first on a tie, empty when none came), `rc_s_votes` (how
+ * many named it) and `rc_s_count` (how many answered). Usable as the body of a sh function. Besides
+ * the asks (`timeout` and the cli, per sentinel) they start no process on the common path: the write
+ * fence runs them every second for as long as the node lives.
  */
 export function renderSentinelAsk(args: SentinelStartArgs): string[] {
     const group = word(args.group, "group name");
@@ -84,22 +86,46 @@ export function renderSentinelAsk(args: SentinelStartArgs): string[] {
     const tls = args.transport === "tls" ? ` --tls --cacert ${word(args.caFile ?? TLS_CA_PATH, "CA file")}` : "";
     const asks = args.sentinels.map(
         (s, i) =>
-            `( timeout ${timeout} ${cli}${tls} -h ${word(s.host, "sentinel host")} -p ${word(s.port, "sentinel port")} ` +
-            `sentinel get-master-addr-by-name ${group} 2>/dev/null | head -n 2 | tr '\\n' ' ' > "$rc_s_dir/${i}" ) &`,
+            `timeout ${timeout} ${cli}${tls} -h ${word(s.host, "sentinel host")} -p ${word(s.port, "sentinel port")} ` +
+            `sentinel get-master-addr-by-name ${group} > "$rc_s_dir/${i}" 2>/dev/null &`,
     );
     return [
         `# Who is master of ${group} now, by the sentinels (bounded: each ask ${timeout} s, all at once).`,
-        "rc_s_dir=$(mktemp -d)",
+        // One folder per process: the asks of two processes never mix.
+        "rc_s_dir=/tmp/redis-chain-ask.$$",
+        'mkdir -p "$rc_s_dir"',
         `REDISCLI_AUTH="$(cat ${word(args.passwordFile, "password file")} 2>/dev/null || true)"`,
         "export REDISCLI_AUTH",
         ...asks,
         "wait",
         "unset REDISCLI_AUTH",
-        // One answer per line, `host port`, only well-formed ones; then the most frequent (lexically first on a tie).
-        `rc_s_answers=$(for rc_s_f in "$rc_s_dir"/*; do sed -n 's/^\\([A-Za-z0-9._-]\\{1,\\}\\) \\([0-9]\\{1,5\\}\\) *$/\\1 \\2/p' "$rc_s_f"; echo; done)`,
-        'rm -rf "$rc_s_dir"',
-        `rc_s_count=$(printf '%s\\n' "$rc_s_answers" | grep -c . || true)`,
-        `rc_s_master=$(printf '%s\\n' "$rc_s_answers" | grep . | sort | uniq -c | sort -k1,1nr -s | head -n 1 | sed 's/^ *[0-9]* //')`,
-        `rc_s_votes=$(printf '%s\\n' "$rc_s_answers" | grep -c -x -F "$rc_s_master" || true)`,
+        // Well-formed answers only (a host line, a port line), one `host port` per line.
+        "rc_s_answers=",
+        'for rc_s_f in "$rc_s_dir"/*; do',
+        '    rc_s_host= rc_s_port=',
+        '    { IFS= read -r rc_s_host; IFS= read -r rc_s_port; } < "$rc_s_f" 2>/dev/null || true',
+        '    case "$rc_s_host" in "" | *[!A-Za-z0-9._-]*) continue ;; esac',
+        '    case "$rc_s_port" in "" | *[!0-9]* | ??????*) continue ;; esac',
+        '    rc_s_answers="$rc_s_answers$rc_s_host $rc_s_port',
+        '"',
+        "done",
+        'rm -f "$rc_s_dir"/*',
+        // The most frequent; among equals the lexically first (expr compares strings).
+        "rc_s_count=0 rc_s_master= rc_s_votes=0",
+        "while IFS= read -r rc_s_a; do",
+        '    [ -n "$rc_s_a" ] || continue',
+        "    rc_s_count=$((rc_s_count + 1))",
+        "    rc_s_n=0",
+        "    while IFS= read -r rc_s_b; do",
+        '        [ "$rc_s_a" = "$rc_s_b" ] && rc_s_n=$((rc_s_n + 1))',
+        "    done <<EOF_RC_S",
+        "$rc_s_answers",
+        "EOF_RC_S",
+        '    if [ "$rc_s_n" -gt "$rc_s_votes" ] || { [ "$rc_s_n" -eq "$rc_s_votes" ] && [ "$(expr "x$rc_s_a" \\< "x$rc_s_master")" = 1 ]; }; then',
+        "        rc_s_master=$rc_s_a rc_s_votes=$rc_s_n",
+        "    fi",
+        "done <<EOF_RC_S",
+        "$rc_s_answers",
+        "EOF_RC_S",
     ];
 }

@@ -34,8 +34,10 @@ export const LOOK_INTERVAL_SECONDS = 0.25;
 export const SHORTFALL_SECONDS = 1;
 /** How long a new master waits before the sentinels' view can fence it, s. */
 export const SETTLE_SECONDS = 10;
-/** Between two asks of the sentinels by an unfenced master, s (a fenced one asks at every other look). */
-export const ASK_INTERVAL_SECONDS = 1;
+/** Between two asks of the sentinels by a settled, unfenced master, s. */
+export const ASK_INTERVAL_SECONDS = 2;
+/** Between two asks of the sentinels by a fenced master, s: how long the fence may outlast its cause. */
+export const FENCED_ASK_INTERVAL_SECONDS = 1;
 
 /** `$0` of the loop: names it in `ps` and in its log lines. */
 export const WRITE_FENCE_NAME = "redis-chain-fence";
@@ -60,6 +62,7 @@ export interface WriteFenceTiming {
     readonly shortfallSeconds: number;
     readonly settleSeconds: number;
     readonly askIntervalSeconds: number;
+    readonly fencedAskIntervalSeconds: number;
 }
 
 /**
@@ -87,6 +90,7 @@ export function renderWriteFence(args: WriteFenceArgs): string {
         shortfallSeconds: SHORTFALL_SECONDS,
         settleSeconds: SETTLE_SECONDS,
         askIntervalSeconds: ASK_INTERVAL_SECONDS,
+        fencedAskIntervalSeconds: FENCED_ASK_INTERVAL_SECONDS,
         ...args.timing,
     };
     const looks = (seconds: number) => Math.max(1, Math.ceil(seconds / timing.lookIntervalSeconds));
@@ -100,7 +104,8 @@ export function renderWriteFence(args: WriteFenceArgs): string {
         `cr=$(printf '\\r')`,
         // Sets rc_s_master, rc_s_votes, rc_s_count.
         "ask() {",
-        ...renderSentinelAsk(args.sentinel).map((l) => `    ${l}`),
+        // Not indented: its heredoc delimiters must start their lines.
+        ...renderSentinelAsk(args.sentinel),
         "}",
         // Sets verdict: self (a majority names this node), other (a majority names another), or
         // none (no majority answers alike).
@@ -129,8 +134,8 @@ export function renderWriteFence(args: WriteFenceArgs): string {
         "    master_looks=$((master_looks + 1))",
         "    since_ask=$((since_ask + 1))",
         '    if [ "$state" != open ]; then',
-        // Fenced, or just started (a previous loop may have fenced it): ask at every other look.
-        `        [ "$since_ask" -ge 2 ] || [ "$state" = unknown ] || return`,
+        // Fenced, or just started (a previous loop may have fenced it).
+        `        [ "$since_ask" -ge ${looks(timing.fencedAskIntervalSeconds)} ] || [ "$state" = unknown ] || return`,
         "        since_ask=0",
         "        judge_sentinels",
         "        case $verdict in",

@@ -60,7 +60,7 @@ const ARGS: WriteFenceArgs = {
     ownCli: "redis-cli -p 6379",
     login: { user: "fence", passwordFile: join(dir, "fence.pass") },
     minReplicasToWrite: 1,
-    timing: { lookIntervalSeconds: 0.05, shortfallSeconds: 0.2, settleSeconds: 0.5, askIntervalSeconds: 0.1 },
+    timing: { lookIntervalSeconds: 0.05, shortfallSeconds: 0.2, settleSeconds: 0.5, askIntervalSeconds: 0.1, fencedAskIntervalSeconds: 0.1 },
 };
 
 /** INFO replication as the server prints it (CRLF), ending with the field the fence decides at. */
