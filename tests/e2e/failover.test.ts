@@ -5,6 +5,8 @@
 // time; the figures go to the log (and the README's bench table has them over many kills).
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FENCE_RULES, SENTINEL_RULES } from "../../lib/aclUsers";
+import { commandsAllowed, expectedAllowed } from "../../testkit/aclDryRun";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { disconnectContainer, killContainer } from "../../testkit/failover/dockerFaults";
 import { FailoverTarget, HostAddress } from "../../testkit/failover/failoverOutputs";
@@ -20,6 +22,7 @@ import { nodeAddress, stackFailoverTarget } from "../../testkit/failover/stackTa
 import { DeployedStack, StackConfig, deployStack, readStackConfig } from "../../testkit/harness/deployStack";
 import { forgetDeletedResource } from "../../testkit/harness/refresh";
 import { docker } from "../../testkit/harness/run";
+import { clientFor } from "../../testkit/redisClient";
 import { sleep } from "../../testkit/sleep";
 import { testStack, withHostPorts } from "../../testkit/stacks";
 import { expectNothingLeft, runVerify } from "./support";
@@ -135,6 +138,22 @@ describe("Sentinel failover of the ha stack on a real Docker engine", () => {
         expect(agreed).toEqual(announced(A));
         for (const answer of await checkQuorum(target)) expect(answer).toEqual({ sentinel: answer.sentinel, value: "OK 3 usable Sentinels. Quorum and failover authorization can be reached" });
     }, 40_000);
+
+    it("the fence and sentinel users may run exactly their rules' commands (ACL DRYRUN over every command)", async () => {
+        const admin = clientFor(stack!.outputs, "redis-a", "plain", "probe", {}, "admin");
+        try {
+            for (const [user, rules] of [
+                ["fence", FENCE_RULES],
+                ["sentinel", SENTINEL_RULES],
+            ] as const) {
+                const { allowed, tried } = await commandsAllowed(admin, user);
+                expect(tried).toBeGreaterThan(200);
+                expect(allowed, user).toEqual(expectedAllowed(rules));
+            }
+        } finally {
+            admin.disconnect();
+        }
+    }, 60_000);
 
     it("docker kill of the master: B is elected, writes resume, no WAIT-confirmed write is lost, A rejoins as B's replica", async () => {
         const candidates = [nodeAddress(target, A), nodeAddress(target, B)];
