@@ -188,8 +188,8 @@ const FENCE_SCRIPT_END = "REDIS_CHAIN_FENCE_SCRIPT_END";
 
 /**
  * Starts the write fence in the background, as the server's user (it reads files the image's
- * entrypoint hands to that user, and needs nothing of root's), with the same drop tool the image's
- * entrypoint uses. It stays a child of PID 1, the server, once the script has exec'd.
+ * entrypoint hands to that user, and needs nothing of root's), with the drop tool the image's
+ * entrypoint uses (gosu in the official Debian images, su-exec in the Alpine ones, setpriv here). It stays a child of PID 1, the server, once the script has exec'd.
  */
 function startWriteFence(script: string): string[] {
     if (script.split("\n").includes(FENCE_SCRIPT_END)) throw new Error(`the write fence's script contains its heredoc delimiter ${FENCE_SCRIPT_END}`);
@@ -201,8 +201,12 @@ function startWriteFence(script: string): string[] {
         ")",
         "if command -v gosu >/dev/null 2>&1; then",
         `    gosu ${id} /bin/sh -c "$fence_script" ${WRITE_FENCE_NAME} &`,
-        "else",
+        "elif command -v su-exec >/dev/null 2>&1; then",
+        `    su-exec ${id} /bin/sh -c "$fence_script" ${WRITE_FENCE_NAME} &`,
+        "elif command -v setpriv >/dev/null 2>&1; then",
         `    setpriv --reuid=${SERVER_UID} --regid=${SERVER_UID} --clear-groups -- /bin/sh -c "$fence_script" ${WRITE_FENCE_NAME} &`,
+        "else",
+        '    log "no gosu, su-exec or setpriv in the image: the write fence cannot drop root and does not run"',
         "fi",
         "unset fence_script",
     ];

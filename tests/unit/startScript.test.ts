@@ -268,3 +268,38 @@ case " $* " in *" -r "*) i=0; while [ $i -lt 50 ]; do sleep 0.1; cat "$f" 2>/dev
         expect(ms).toBeLessThan(12_000);
     });
 });
+
+// The write fence's start, with stand-ins for the privilege-drop tool and the image's entrypoint.
+describe("the start script starts the write fence", () => {
+    const dir = mkdtempSync(join(tmpdir(), "start-fence-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const stub = (file: string, text: string) => {
+        writeFileSync(join(dir, file), text);
+        chmodSync(join(dir, file), 0o755);
+    };
+    stub("gosu", '#!/bin/sh\necho "gosu as $1"\nshift\nexec "$@"\n');
+    stub("docker-entrypoint.sh", '#!/bin/sh\nsleep 0.3\necho "entrypoint: $*"\n');
+
+    it("runs the fence's script verbatim, in the background, as uid:gid 999 through the image's drop tool, then the entrypoint", () => {
+        const node = nodeByName(seed, "redis-a");
+        const fence = `printf '%s\\n' "fence: $0" 'literal $HOME "quoted"'`;
+        const [sh, dashC, text, arg0] = startEntrypoint(node, options(node, seed, { writeFence: fence }));
+        const result = spawnSync(sh, [dashC, text, arg0, "redis-server", "/usr/local/etc/redis/redis.conf"], {
+            env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+            encoding: "utf8",
+            timeout: 20_000,
+        });
+        expect(result.stdout.trim().split("\n")).toEqual([
+            "redis-chain-start: master: nothing to wait for",
+            "gosu as 999:999",
+            "fence: redis-chain-fence",
+            'literal $HOME "quoted"',
+            "entrypoint: redis-server /usr/local/etc/redis/redis.conf",
+        ]);
+    });
+
+    it("refuses a fence script holding its heredoc delimiter", () => {
+        const node = nodeByName(seed, "redis-a");
+        expect(() => renderStartScript(node, options(node, seed, { writeFence: "echo\nREDIS_CHAIN_FENCE_SCRIPT_END\n" }))).toThrow(/heredoc delimiter/);
+    });
+});
