@@ -191,9 +191,11 @@ describe.each(suiteImages())("Sentinel failover of the ha stack on a real Docker
 
     /** A sentinel started again on its volume: it says it kept its state, follows B, and every sentinel agrees and is usable. */
     async function expectSentinelFollowingB(sentinel: string, since: number): Promise<void> {
+        // Its start line is read once it answers: `docker restart` returns once the container runs, which
+        // can be before its start script has logged.
+        await waitForSentinelsReady(target, 1, 20_000, log);
         const lines = (await containerLog(sentinel, since)).filter((l) => l.startsWith("redis-chain sentinel:"));
         expect(lines).toEqual([`redis-chain sentinel: kept the state of /data/sentinel.conf; monitoring ${GROUP} at ${B} 6379`]);
-        await waitForSentinelsReady(target, 1, 20_000, log);
         expect((await masterAddresses(target)).agreed).toEqual(announced(B));
         await waitForQuorumOfAll(target, 20_000);
     }
