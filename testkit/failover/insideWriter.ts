@@ -57,10 +57,14 @@ export async function startInsideWriter(options: InsideWriterOptions): Promise<I
     await docker(["exec", options.container, "rm", "-f", STOP_FILE]);
     const cli = options.cli ?? "redis-cli";
     const script = [
+        // Milliseconds since the epoch: GNU date's %3N; busybox's date has no %N (the local Redis
+        // 7.0 image is busybox), but its ts applet stamps a line with microseconds.
+        "now() { date +%s%3N; }",
+        "case \"$(date +%3N)\" in *N) now() { echo | ts %.s | sed -n 's/^\\([0-9]*\\)\\.\\([0-9][0-9][0-9]\\).*/\\1\\2/p'; } ;; esac",
         "i=0",
         `while [ ! -e ${STOP_FILE} ]; do`,
         `    r=$(${cli} --no-auth-warning -p ${options.port} SET "${options.keyPrefix}$i" "$i" 2>&1 | head -n 1)`,
-        '    echo "$(date +%s%3N) $i $r"',
+        '    echo "$(now) $i $r"',
         "    i=$((i + 1))",
         `    sleep ${options.pauseSeconds ?? 0.05}`,
         "done",

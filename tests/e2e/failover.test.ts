@@ -3,6 +3,7 @@
 // and started again, a redeploy after the failover, a sentinel restarted and one replaced, and the
 // current master cut off the network. Short Sentinel timings (down after 1 s) keep it in the suite's
 // time; the figures go to the log (and the README's bench table has them over many kills).
+// On the default image; on every server image under REDIS_CHAIN_MATRIX=1.
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FENCE_RULES, SENTINEL_RULES } from "../../lib/aclUsers";
@@ -25,22 +26,18 @@ import { docker } from "../../testkit/harness/run";
 import { clientFor } from "../../testkit/redisClient";
 import { sleep } from "../../testkit/sleep";
 import { testStack, withHostPorts } from "../../testkit/stacks";
+import { suiteImages } from "../../testkit/testBed";
 import { expectNothingLeft, runVerify } from "./support";
 
-const PREFIX = "e2e-failover-";
 const GROUP = "redis-a";
-const A = `${PREFIX}redis-a`;
-const B = `${PREFIX}redis-b`;
-const SENTINELS = [1, 2, 3].map((i) => `${PREFIX}redis-a-sentinel-${i}`);
 const CONTAINER = "docker:index/container:Container";
-// Every host port of this file lies in 47100-47199.
-const NODE_PORTS = { "redis-a": { plain: 47101 }, "redis-b": { plain: 47102, tls: 47103 }, "redis-c": { tls: 47104 } };
-const SENTINEL_PORTS = [47111, 47112, 47113];
+// This file's share of the host ports is 47100-47199: ten per image (portShift is 0 to 40).
+const PORT_BASE = 47100;
 // Sentinel timings small enough for the suite: a master is down after 1 s without a reply; an
 // isolated master refuses writes once its replicas' last ACK is older than 3 s.
 const DOWN_AFTER_MS = 1000;
 const MIN_REPLICAS_MAX_LAG_S = 3;
-const FAILOVER = { hostPorts: SENTINEL_PORTS, downAfterMs: DOWN_AFTER_MS, failoverTimeoutMs: 5000, minReplicasMaxLagS: MIN_REPLICAS_MAX_LAG_S };
+const FAILOVER = { downAfterMs: DOWN_AFTER_MS, failoverTimeoutMs: 5000, minReplicasMaxLagS: MIN_REPLICAS_MAX_LAG_S };
 // Replicas ACK once a second and the master counts its good replicas once a second: an isolated
 // master sees its last ACK age past the lag within lag + 1 s, and refuses writes by the next count.
 const REFUSAL_BOUND_MS = (MIN_REPLICAS_MAX_LAG_S + 2) * 1000;
@@ -48,10 +45,13 @@ const REFUSAL_BOUND_MS = (MIN_REPLICAS_MAX_LAG_S + 2) * 1000;
 const announced = (container: string) => ({ host: container, port: 6379 });
 const key = (a: HostAddress) => `${a.host}:${a.port}`;
 
-function haConfig(): StackConfig {
-    const config = withHostPorts(testStack(readStackConfig("ha"), PREFIX, 0), NODE_PORTS);
-    const nodes = (config.nodes as any[]).map((n) => (n.failover ? { ...n, failover: { ...n.failover, ...FAILOVER } } : n));
-    return { ...config, nodes };
+/** The ha stack on `image`, its nodes on host ports base+1 to base+4 and its sentinels on base+5 to base+7. */
+function haConfig(prefix: string, image: string, base: number): StackConfig {
+    const nodePorts = { "redis-a": { plain: base + 1 }, "redis-b": { plain: base + 2, tls: base + 3 }, "redis-c": { tls: base + 4 } };
+    const failover = { ...FAILOVER, hostPorts: [base + 5, base + 6, base + 7] };
+    const config = withHostPorts(testStack(readStackConfig("ha"), prefix, 0), nodePorts);
+    const nodes = (config.nodes as any[]).map((n) => (n.failover ? { ...n, failover: { ...n.failover, ...failover } } : n));
+    return { ...config, image, nodes };
 }
 
 /** `docker logs` (stdout and stderr) of the container since `since`, as lines. */
@@ -100,14 +100,18 @@ async function waitForQuorumOfAll(target: FailoverTarget, timeoutMs: number): Pr
     }
 }
 
-describe("Sentinel failover of the ha stack on a real Docker engine", () => {
-    const config = haConfig();
+describe.each(suiteImages())("Sentinel failover of the ha stack on a real Docker engine, $label ($image)", ({ image, key: imageKey, portShift }) => {
+    const PREFIX = `e2e-failover-${imageKey}-`;
+    const A = `${PREFIX}redis-a`;
+    const B = `${PREFIX}redis-b`;
+    const SENTINELS = [1, 2, 3].map((i) => `${PREFIX}redis-a-sentinel-${i}`);
+    const config = haConfig(PREFIX, image, PORT_BASE + portShift);
     let stack: DeployedStack | undefined;
     let target: FailoverTarget;
     let watch: MasterWatch | undefined;
     let started = 0;
     const summary: string[] = [];
-    const log = (line: string) => console.log(`[failover] ${line}`);
+    const log = (line: string) => console.log(`[failover ${imageKey}] ${line}`);
     /** Writes B acknowledged after the heal (set by the cut test). */
     let writesAfterHeal: string[] | undefined;
 
@@ -121,14 +125,14 @@ describe("Sentinel failover of the ha stack on a real Docker engine", () => {
 
     afterAll(async () => {
         await watch?.stop();
-        console.log(`[failover] summary (${((Date.now() - started) / 1000).toFixed(1)} s):\n  ${summary.join("\n  ")}`);
+        console.log(`[failover ${imageKey}] summary (${((Date.now() - started) / 1000).toFixed(1)} s):\n  ${summary.join("\n  ")}`);
         try {
             if (stack) await stack.destroy();
             else await sleep(5000);
             await expectNothingLeft(PREFIX);
         } finally {
             const swept = await removeLeftovers(PREFIX);
-            if (swept.length > 0) console.log(`[failover] removed leftovers: ${swept.join(", ")}`);
+            if (swept.length > 0) console.log(`[failover ${imageKey}] removed leftovers: ${swept.join(", ")}`);
         }
     }, 120_000);
 
@@ -193,9 +197,9 @@ describe("Sentinel failover of the ha stack on a real Docker engine", () => {
         ]);
         // A was killed before any RDB save (the save rules need 60 s and 10000 changes at the
         // least; diskless sync writes no file): it restarts empty, with no replication ID to offer,
-        // so PSYNC can only ask for a full resync.
+        // so PSYNC can only ask for a full resync. (Valkey logs "no cached primary".)
         const aLog = await containerLog(A, killedAt);
-        expect(aLog.some((l) => l.includes("Partial resynchronization not possible (no cached master)")), aLog.join("\n")).toBe(true);
+        expect(aLog.some((l) => /Partial resynchronization not possible \(no cached (master|primary)\)/.test(l)), aLog.join("\n")).toBe(true);
         expect(rejoin.resync).toBe("full");
         summary.push(`kill: A rejoined as B's replica ${rejoin.linkUpMs} ms after docker start, ${rejoin.resync} resync (${JSON.stringify(rejoin.counters)}); 0 writes taken as a master`);
     }, 60_000);
@@ -219,9 +223,9 @@ describe("Sentinel failover of the ha stack on a real Docker engine", () => {
 
     /** A sentinel started again on its volume: it says it kept its state, follows B, and every sentinel agrees and is usable. */
     async function expectSentinelFollowingB(sentinel: string, since: number): Promise<void> {
+        await waitForSentinelsReady(target, 1, 20_000, log);
         const lines = await logLinesUntil(sentinel, since, "redis-chain sentinel:", /kept the state/);
         expect(lines).toEqual([`redis-chain sentinel: kept the state of /data/sentinel.conf; monitoring ${GROUP} at ${B} 6379`]);
-        await waitForSentinelsReady(target, 1, 20_000, log);
         expect((await masterAddresses(target)).agreed).toEqual(announced(B));
         await waitForQuorumOfAll(target, 20_000);
     }

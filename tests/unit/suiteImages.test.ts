@@ -27,7 +27,7 @@ describe("suiteImages", () => {
         expect(SERVER_IMAGES.map((i) => i.image)).toContain(DEFAULT_LOCAL_IMAGE);
     });
 
-    // The suites' stacks use host ports at most 4 apart or at least 100 apart, so shifts 10 apart never meet.
+    // Each suite's stack spans fewer than 10 host ports (or keeps images at least 100 apart), so shifts 10 apart never meet.
     it("gives every image its own name key and a host port shift at least 10 from the others", () => {
         expect(new Set(SERVER_IMAGES.map((i) => i.key)).size).toBe(SERVER_IMAGES.length);
         const shifts = SERVER_IMAGES.map((i) => i.portShift).sort((a, b) => a - b);
