@@ -2,10 +2,12 @@
 // network namespace (tests/infra/second-docker-host.sh, at 10.200.0.2) standing in for another
 // machine. The master lives on the second host; losing that whole engine under a Sentinel write
 // load must elect a replica on the surviving host, with writes resuming and no WAIT-confirmed write
-// lost. Nodes announce their published address and port, sentinels `announce-ip/port`.
+// lost; when the engine is back, the old master must rejoin as a replica without taking a write.
+// Nodes announce their published address and port, sentinels `announce-ip/port`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeLeftovers } from "../../testkit/dockerObjects";
 import { FailoverTarget, HostAddress } from "../../testkit/failover/failoverOutputs";
+import { infoFields, measureRejoin } from "../../testkit/failover/rejoin";
 import { readBackAudit, startSentinelLoad } from "../../testkit/failover/sentinelLoad";
 import { masterAddresses, rolesOf, waitForFailover, waitForSentinelsReady } from "../../testkit/failover/sentinelView";
 import { stackFailoverTarget } from "../../testkit/failover/stackTarget";
@@ -75,6 +77,8 @@ describe.skipIf(notRoot)("a failover group over two Docker hosts when the master
     let stack: DeployedStack | undefined;
     let target: FailoverTarget;
     let engineStopped = false;
+    /** The master the sentinels elected when host2 went away (announced address). */
+    let newMaster: HostAddress | undefined;
 
     beforeAll(async () => {
         await removeLeftovers(PREFIX);
@@ -157,5 +161,30 @@ describe.skipIf(notRoot)("a failover group over two Docker hosts when the master
         const { roles, masters } = await rolesOf(target, [B, C].map((n) => target.group.natMap[n]));
         log(`roles: ${JSON.stringify(roles)}`);
         expect(masters.map((m) => Object.entries(target.group.natMap).find(([, a]) => key(a) === key(m))![0])).toEqual([key(seen.master)]);
+        newMaster = seen.master;
     }, 120_000);
+
+    // The heal of a host's loss: dockerd restarts A (restart policy unless-stopped), whose start
+    // script asks the sentinels before the server starts.
+    it("host2's engine started again: A rejoins as the new master's replica and takes no write as a master", async () => {
+        expect(newMaster, "set by the host-loss test").toBeDefined();
+        const at = (announced: string) => target.group.natMap[announced];
+        const rejoin = await measureRejoin(
+            target,
+            at(A),
+            at(key(newMaster!)),
+            async () => {
+                await secondHost("up");
+                engineStopped = false;
+            },
+            120_000,
+            log,
+        );
+        log(`host2 back: ${JSON.stringify(rejoin)}`);
+        expect(rejoin.writesTaken).toBe(0);
+        const replication = await infoFields(target, at(A), "replication");
+        expect(`${replication.master_host}:${replication.master_port}`).toBe(key(newMaster!));
+        const { masters } = await rolesOf(target, [A, B, C].map((n) => at(n)));
+        expect(masters.map(key)).toEqual([key(at(key(newMaster!)))]);
+    }, 180_000);
 });
