@@ -9,8 +9,8 @@
 //   by `timeout` (0.5 s); all asks run in parallel, so the whole takes at most about that long (the
 //   outer bound is 2 s).
 // - The address most sentinels answer wins (a majority if there is one; else the most frequent, the
-//   lexically first on a tie). If it is this node's own announced address, they append
-//   `--replicaof no one` to "$@"; if another, `--replicaof <host> <port>` (and `--tls-replication yes`
+//   lexically first on a tie). If it is this node's own announced address, they replace the config
+//   file in "$@" (its second word) by a copy without its `replicaof` line (MASTER_CONF_PATH); if another, `--replicaof <host> <port>` (and `--tls-replication yes`
 //   in a TLS group); if no sentinel answers (first deploy: no sentinel runs yet), "$@" is unchanged and
 //   the declared topology applies.
 // - They log one line to stderr saying which case happened, starting `redis-chain start:`.
@@ -36,9 +36,14 @@ export interface SentinelStartArgs {
     readonly passwordFile: string;
     /** CA file the sentinels' TLS certificates are verified with (TLS groups). */
     readonly caFile?: string;
+    /** Where a node named master writes its config without `replicaof` (default MASTER_CONF_PATH). */
+    readonly masterConfPath?: string;
     /** Bound of each ask, s (default 0.5). */
     readonly askTimeoutSeconds?: number;
 }
+
+/** The config a node the sentinels name master starts from: the uploaded one without its `replicaof` line. */
+export const MASTER_CONF_PATH = "/tmp/redis-chain-master.conf";
 
 const SAFE = /^[A-Za-z0-9._/-]+$/;
 
@@ -52,13 +57,22 @@ function word(value: string | number, what: string): string {
 export function renderSentinelStartLines(args: SentinelStartArgs): string[] {
     const group = word(args.group, "group name");
     const self = ownAddress(args);
+    const masterConf = word(args.masterConfPath ?? MASTER_CONF_PATH, "master config path");
     return [
         ...renderSentinelAsk(args),
         'if [ -z "$rc_s_master" ]; then',
         `    echo "redis-chain start: no sentinel of ${group} answered; starting as the declared topology says" >&2`,
         `elif [ "$rc_s_master" = "${self}" ]; then`,
         `    echo "redis-chain start: $rc_s_votes of $rc_s_count answering sentinels of ${group} (of ${args.sentinels.length}) name this node master; starting as master" >&2`,
-        '    set -- "$@" --replicaof no one',
+        // Not `--replicaof no one`: Redis 7.0 to 8.6 and Valkey 8.1, given that after a config's
+        // `replicaof` line, clear the master's host but keep connecting, to "(null)", that is
+        // loopback at the old master's port: on one host the node's own, so it becomes its own
+        // replica and every write goes round forever.
+        `    { grep -v '^replicaof ' "$2" || true; } > ${masterConf}`,
+        `    chmod 0644 ${masterConf}`,
+        '    rc_s_server=$1',
+        "    shift 2",
+        `    set -- "$rc_s_server" ${masterConf} "$@"`,
         "else",
         `    echo "redis-chain start: $rc_s_votes of $rc_s_count answering sentinels of ${group} (of ${args.sentinels.length}) name $rc_s_master master; starting as its replica" >&2`,
         // Word splitting of `host port` into the two arguments of --replicaof is intended.

@@ -1,6 +1,6 @@
 // Runs the rendered start lines with /bin/sh against a fake cli on PATH: no server, no Docker.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -27,6 +27,10 @@ cat "$FAKE_ANSWERS/$host"
 );
 chmodSync(join(dir, "redis-cli"), 0o755);
 writeFileSync(join(dir, "sentinel.pass"), "sentinelpw\n");
+// The uploaded config of a declared replica, and where the node writes it without replicaof.
+const CONF = join(dir, "redis.conf");
+writeFileSync(CONF, "port 6379\nreplicaof redis-a 6379\nmasterauth x\n");
+const MASTER_CONF = join(dir, "master.conf");
 
 const ARGS: SentinelStartArgs = {
     group: "redis-a",
@@ -35,6 +39,7 @@ const ARGS: SentinelStartArgs = {
     self: { host: "redis-a", port: 6379 },
     cli: "redis-cli",
     passwordFile: join(dir, "sentinel.pass"),
+    masterConfPath: MASTER_CONF,
 };
 
 let caseNo = 0;
@@ -47,7 +52,7 @@ function run(answers: Record<string, string | "sleep">, args: SentinelStartArgs 
     }
     const script = ["set -eu", ...renderSentinelStartLines(args), 'printf "%s\\n" "$@"'].join("\n");
     const started = Date.now();
-    const out = execFileSync("/bin/sh", ["-c", `${script}\n`, "start", "redis-server", "/usr/local/etc/redis/redis.conf"], {
+    const out = execFileSync("/bin/sh", ["-c", `${script}\n`, "start", "redis-server", CONF], {
         env: { PATH: `${dir}:${process.env.PATH}`, FAKE_ANSWERS: answersDir },
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
@@ -68,13 +73,13 @@ function runWithLog(answers: Record<string, string | "sleep">, args: SentinelSta
     });
 }
 
-const SERVER = ["redis-server", "/usr/local/etc/redis/redis.conf"];
+const SERVER = ["redis-server", CONF];
 const s = (n: number) => `redis-a-sentinel-${n}`;
 
 describe("sentinel start lines", () => {
     it.each<[string, Record<string, string | "sleep">, string[]]>([
         ["no sentinel answers (first deploy): the declared topology", {}, SERVER],
-        ["every sentinel names this node: master", { [s(1)]: "redis-a\n6379\n", [s(2)]: "redis-a\n6379\n", [s(3)]: "redis-a\n6379\n" }, [...SERVER, "--replicaof", "no", "one"]],
+        ["every sentinel names this node: master", { [s(1)]: "redis-a\n6379\n", [s(2)]: "redis-a\n6379\n", [s(3)]: "redis-a\n6379\n" }, ["redis-server", MASTER_CONF]],
         ["all name another node: its replica", { [s(1)]: "redis-b\n6379\n", [s(2)]: "redis-b\n6379\n", [s(3)]: "redis-b\n6379\n" }, [...SERVER, "--replicaof", "redis-b", "6379"]],
         ["one sentinel answers: it decides", { [s(2)]: "redis-b\n6379\n" }, [...SERVER, "--replicaof", "redis-b", "6379"]],
         ["the majority wins over a stale sentinel", { [s(1)]: "redis-a\n6379\n", [s(2)]: "redis-b\n6379\n", [s(3)]: "redis-b\n6379\n" }, [...SERVER, "--replicaof", "redis-b", "6379"]],
@@ -82,6 +87,12 @@ describe("sentinel start lines", () => {
         ["refusals and nil replies count as no answer", { [s(1)]: "WRONGPASS invalid username-password pair or user is disabled.\n", [s(2)]: "\n", [s(3)]: "NOAUTH Authentication required.\n" }, SERVER],
     ])("%s", (_case, answers, expected) => {
         expect(run(answers).argv).toEqual(expected);
+    });
+
+    it("a node named master starts from its config without the replicaof line, not with --replicaof no one", () => {
+        expect(run({ [s(1)]: "redis-a\n6379\n" }).argv).toEqual(["redis-server", MASTER_CONF]);
+        expect(readFileSync(MASTER_CONF, "utf8")).toBe("port 6379\nmasterauth x\n");
+        expect(renderSentinelStartLines(ARGS).join("\n")).not.toContain("no one");
     });
 
     it("a TLS group replicates with --tls-replication yes and asks the sentinels over TLS", () => {
