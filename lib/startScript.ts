@@ -128,13 +128,18 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         ...(options.authEnabled ? ['    export REDISCLI_AUTH="$password"'] : []),
         // One look, cut short: a lookup of a name the network does not know yet goes to the outside
         // resolvers, which can hold it for seconds after the upstream appears.
-        // The kill is the script's own: busybox's timeout counts whole seconds.
+        // The kill is the script's own: busybox's timeout counts whole seconds. The watchdog and its
+        // sleep are ended and reaped here: an orphan is handed to PID 1, which is the server once the
+        // script has exec'd it, and Redis, reaping it in place of its next fork's child ("detected
+        // child with unmatched pid"), handles that child's end a cron tick (100 ms) late.
         `    why=$({`,
         `        ${cli} info persistence replication 2>&1 &`,
         `        look=$!`,
-        `        { sleep ${CONNECT_TIMEOUT_SECONDS}; kill "$look"; } >/dev/null 2>&1 &`,
+        `        { trap 'kill "\${nap:-}"; wait "\${nap:-}"; exit' TERM; sleep ${CONNECT_TIMEOUT_SECONDS} & nap=$!; wait "$nap"; kill "$look"; } >/dev/null 2>&1 &`,
+        `        watchdog=$!`,
         `        wait "$look"`,
-        `        kill $! 2>/dev/null`,
+        `        kill "$watchdog" 2>/dev/null`,
+        `        wait "$watchdog"`,
         `    } | judge) && return 0`,
         `    case "$why" in`,
         `        "${LOADING}" | "${UNLINKED}") ;;`,

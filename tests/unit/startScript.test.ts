@@ -81,7 +81,7 @@ describe("renderStartScript", () => {
     it("bounds each attempt to reach the upstream, and the whole wait by waitSeconds", () => {
         const text = script("redis-b", seed, { waitSeconds: 45 });
         expect(text).toContain('        redis-cli -h "$upstream_host" -p "$upstream_port" --user healthcheck info persistence replication 2>&1 &\n');
-        expect(text).toContain('{ sleep 0.3; kill "$look"; } >/dev/null 2>&1 &');
+        expect(text).toContain(`{ trap 'kill "\${nap:-}"; wait "\${nap:-}"; exit' TERM; sleep 0.3 & nap=$!; wait "$nap"; kill "$look"; } >/dev/null 2>&1 &`);
         expect(text).toContain("deadline=$((started + 45))");
     });
 
