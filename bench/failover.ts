@@ -40,6 +40,8 @@ export interface FailoverBenchOptions {
      */
     readonly readyBeforeKill?: (target: FailoverTarget) => Promise<void>;
     /** Called after each kill cycle (samples written as they come survive a run cut short). */
+    /** The group's down-after-milliseconds: how long a kill may take to end in a failover, plus a minute. */
+    readonly downAfterMs: number;
     readonly onCycle?: (variant: LoadVariant, cycle: KillCycleResult) => void;
 }
 
@@ -67,6 +69,8 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
                     ratePerSecond: options.ratePerSecond,
                     waitMs: variant.waitMs,
                     restart: options.restart ?? "asDeployed",
+                    // Sentinel's down-after comes first, then the election and the promotion.
+                    failoverTimeoutMs: options.downAfterMs + 60_000,
                     progress: log,
                 });
                 cycles.push(cycle);

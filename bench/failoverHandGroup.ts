@@ -37,6 +37,7 @@ async function main(): Promise<number> {
     try {
         const result = await runFailoverBench({
             deploy: () => deployHandGroup(downAfterMs, image),
+            downAfterMs,
             kills,
             variants: [{ label: "SET" }, { label: `SET + WAIT 1 ${waitMs}`, waitMs }],
         });

@@ -6,7 +6,7 @@
 // so runs of a few kills each add up to the figures in the README.
 // FAILOVER_KILLS (default 10), FAILOVER_DOWN_AFTER_MS (default: the program's, 5000),
 // FAILOVER_WAIT_MS (default 100), FAILOVER_VARIANTS ("set,wait", default both).
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus, hostname } from "node:os";
 import { join } from "node:path";
 import { CONFIG_DEFAULTS } from "../lib/configSchema";
@@ -171,12 +171,13 @@ async function main(): Promise<number> {
     try {
         const result = await runFailoverBench({
             deploy: () => deployHa(downAfterMs),
+            downAfterMs,
             kills,
             variants,
             readyBeforeKill: (t) => candidatesReady(t, 90_000, (l) => process.stdout.write(`${l}\n`)),
             onCycle: (variant, cycle) => appendFileSync(file, `${JSON.stringify(sample(cycle, downAfterMs, variant.label, machine))}\n`),
         });
-        const all = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as FailoverSample);
+        const all = (existsSync(file) ? readFileSync(file, "utf8") : "").split("\n").filter(Boolean).map((l) => JSON.parse(l) as FailoverSample);
         process.stdout.write(
             `\nha stack, down-after-milliseconds ${downAfterMs}, ${machine}; this run ${kills} kills per load; all samples in ${file}:\n\n${table(all)}\n`,
         );
