@@ -169,6 +169,7 @@ export class RedisChain extends pulumi.ComponentResource {
         for (const node of topology.nodes) {
             const cert = ca && node.speaksTls ? this.nodeCertificate(name, node, ca) : undefined;
             const host = hostResources.get(node.host)!;
+            const sentinel = this.sentinelStart(node, groups);
             const redisNode = new RedisNode(
                 `${name}-${node.name}`,
                 {
@@ -178,8 +179,8 @@ export class RedisChain extends pulumi.ComponentResource {
                         upstream: node.link && nodeByName(topology, node.link.upstream),
                         authEnabled: passwords !== undefined,
                         waitSeconds: args.upstreamWaitSeconds,
-                        sentinel: this.sentinelStart(node, groups),
-                        writeFence: writeFenceFor(node, this.sentinelStart(node, groups), passwords !== undefined),
+                        sentinel,
+                        writeFence: writeFenceFor(node, sentinel, passwords !== undefined),
                     }),
                     memoryMb: containerMemoryLimitMb(nodeMemory(node, confOptions)),
                     image: host.imageIds.get(node.image)!,
@@ -196,7 +197,7 @@ export class RedisChain extends pulumi.ComponentResource {
                     },
                     releaseGuard,
                     rolloutGates: gates.filter((g) => g.upstream === node.name).map((g) => g.gate),
-                    sentinelPassword: this.sentinelStart(node, groups) && this.sentinelPassword,
+                    sentinelPassword: sentinel && this.sentinelPassword,
                 },
                 // The node's volume and container go to its host's engine.
                 { parent: this, providers: host.provider ? [host.provider] : undefined },
