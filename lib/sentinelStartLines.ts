@@ -105,9 +105,9 @@ export function renderSentinelAsk(args: SentinelStartArgs): string[] {
     );
     return [
         `# Who is master of ${group} now, by the sentinels (bounded: each ask ${timeout} s, all at once).`,
-        // One folder per process: the asks of two processes never mix.
-        "rc_s_dir=/tmp/redis-chain-ask.$$",
-        'mkdir -p "$rc_s_dir"',
+        // A fresh folder per ask, removed after: answers of an earlier ask, or of a killed process
+        // whose PID this one reuses, are never read.
+        "rc_s_dir=$(mktemp -d)",
         `REDISCLI_AUTH="$(cat ${word(args.passwordFile, "password file")} 2>/dev/null || true)"`,
         "export REDISCLI_AUTH",
         ...asks,
@@ -123,7 +123,7 @@ export function renderSentinelAsk(args: SentinelStartArgs): string[] {
         '    rc_s_answers="$rc_s_answers$rc_s_host $rc_s_port',
         '"',
         "done",
-        'rm -f "$rc_s_dir"/*',
+        'rm -rf "$rc_s_dir"',
         // The most frequent; among equals the lexically first (expr compares strings).
         "rc_s_count=0 rc_s_master= rc_s_votes=0",
         "while IFS= read -r rc_s_a; do",
