@@ -12,8 +12,8 @@
 // What the loop does, never changing a node's role (that stays Sentinel's job):
 // - It reads the node's own INFO replication every LOOK_INTERVAL_SECONDS over one connection.
 // - Fence: a master short of good replicas (`min_slaves_good_slaves` below its configured
-//   `min-replicas-to-write`) for SHORTFALL_SECONDS, or a master of at least SETTLE_SECONDS that a
-//   majority of the sentinels no longer name master, gets `min-replicas-to-write` FENCED_MIN_REPLICAS:
+//   `min-replicas-to-write`) for SHORTFALL_SECONDS that no majority of the sentinels names master,
+//   or a master of at least SETTLE_SECONDS that a majority of the sentinels no longer name master, gets `min-replicas-to-write` FENCED_MIN_REPLICAS:
 //   every write is refused with NOREPLICAS, whichever replicas come back.
 // - Lift: back to the configured value once the node is a replica, or once a majority of the
 //   sentinels name it master.
@@ -22,6 +22,7 @@
 // The fence is never written to a config file: redis.conf is root's and the server cannot rewrite it.
 import { FENCE_USER } from "./aclUsers";
 import { FENCE_PASSWORD_PATH } from "./containerPaths";
+import { majority } from "./failoverGroups";
 import { ownServerCli } from "./healthcheck";
 import { SentinelStartArgs, ownAddress, renderSentinelAsk } from "./sentinelStartLines";
 import { NodeSpec, runsWriteFence } from "./topology";
@@ -94,7 +95,6 @@ export function renderWriteFence(args: WriteFenceArgs): string {
         ...args.timing,
     };
     const looks = (seconds: number) => Math.max(1, Math.ceil(seconds / timing.lookIntervalSeconds));
-    const majority = Math.floor(args.sentinel.sentinels.length / 2) + 1;
     const own = args.login
         ? `REDISCLI_AUTH="$(cat ${args.login.passwordFile} 2>/dev/null)" ${args.ownCli} --user ${args.login.user}`
         : args.ownCli;
@@ -111,7 +111,7 @@ export function renderWriteFence(args: WriteFenceArgs): string {
         // none (no majority answers alike).
         "judge_sentinels() {",
         "    ask",
-        `    if [ -z "$rc_s_master" ] || [ "$rc_s_votes" -lt ${majority} ]; then verdict=none`,
+        `    if [ -z "$rc_s_master" ] || [ "$rc_s_votes" -lt ${majority(args.sentinel.sentinels.length)} ]; then verdict=none`,
         `    elif [ "$rc_s_master" = "${ownAddress(args.sentinel)}" ]; then verdict=self`,
         "    else verdict=other; fi",
         "}",
@@ -146,10 +146,14 @@ export function renderWriteFence(args: WriteFenceArgs): string {
         "        return",
         "    fi",
         `    if [ "\${good:-${args.minReplicasToWrite}}" -lt ${args.minReplicasToWrite} ]; then short=$((short + 1)); else short=0; fi`,
+        // Short of replicas: fenced unless a majority of the sentinels still name it master (a
+        // master they confirm is not cut off; fencing it would only be lifted at the next ask).
         `    if [ "$short" -ge ${looks(timing.shortfallSeconds)} ]; then`,
-        `        fence "a master with $good of ${args.minReplicasToWrite} good replicas for ${timing.shortfallSeconds} s"`,
+        "        short=0",
         "        since_ask=0",
-        "        return",
+        "        judge_sentinels",
+        `        [ "$verdict" = self ] || fence "a master with $good of ${args.minReplicasToWrite} good replicas for ${timing.shortfallSeconds} s"`,
+        "        return 0",
         "    fi",
         `    if [ "$master_looks" -ge ${looks(timing.settleSeconds)} ] && [ "$since_ask" -ge ${looks(timing.askIntervalSeconds)} ]; then`,
         "        since_ask=0",

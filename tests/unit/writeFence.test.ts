@@ -137,6 +137,19 @@ describe("write fence", () => {
         await fence.logged("a majority of the sentinels name this node master; writes need 1 good replicas again");
     });
 
+    it("leaves a master short of good replicas alone while a majority of the sentinels name it master", async () => {
+        const fence = start();
+        fence.sentinels("redis-b 6379", "redis-b 6379", undefined);
+        fence.node("master", 0);
+        await fence.until(["1"]);
+        // Several shortfall periods: each asks the sentinels, none fences.
+        await sleep(1000);
+        expect(fence.configSets()).toEqual(["1"]);
+        // The sentinels gone (the node cut off): fenced at the next shortfall.
+        fence.sentinels(undefined, undefined, undefined);
+        await fence.until(["1", FENCED]);
+    });
+
     it("keeps a cut-off master fenced when a replica comes back, until Sentinel makes it a replica", async () => {
         const fence = start();
         fence.node("master", 0);
