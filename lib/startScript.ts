@@ -194,7 +194,8 @@ const FENCE_SCRIPT_END = "REDIS_CHAIN_FENCE_SCRIPT_END";
 /**
  * Starts the write fence in the background, as the server's user (it reads files the image's
  * entrypoint hands to that user, and needs nothing of root's), with the drop tool the image's
- * entrypoint uses (gosu in the official Debian images, su-exec in the Alpine ones, setpriv here). It stays a child of PID 1, the server, once the script has exec'd.
+ * entrypoint uses (gosu in the official Debian images, su-exec in the Alpine ones, setpriv here).
+ * It stays a child of PID 1, the server, once the script has exec'd.
  */
 function startWriteFence(script: string): string[] {
     if (script.split("\n").includes(FENCE_SCRIPT_END)) throw new Error(`the write fence's script contains its heredoc delimiter ${FENCE_SCRIPT_END}`);
