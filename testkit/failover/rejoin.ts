@@ -1,44 +1,31 @@
 // What a node killed in a failover does when it comes back: how long it takes writes as a second
 // master before Sentinel demotes it, and which resync it then gets from the new master.
+import { parseInfo } from "../../lib/check/replicationStatus";
 import { redisClient } from "../redisClient";
+import { ResyncKind, SyncCounters, readSyncCounters, syncDelta } from "../syncCounters";
 import { sleep } from "../sleep";
 import { FailoverTarget, HostAddress } from "./failoverOutputs";
 import { Progress } from "./sentinelView";
 
-/** A node's INFO section as field -> value. */
-export async function infoFields(target: FailoverTarget, address: HostAddress, section: string): Promise<Record<string, string>> {
+/** A node's INFO sections, as the server wrote them. */
+async function infoText(target: FailoverTarget, address: HostAddress, sections: readonly string[]): Promise<string> {
     const client = redisClient({ ...address, ...target.inspector }, "poll", { commandTimeout: 2000 });
     try {
         await client.connect();
-        const text = await client.info(section);
-        return Object.fromEntries(
-            text
-                .split("\r\n")
-                .filter((l) => l.includes(":") && !l.startsWith("#"))
-                .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]),
-        );
+        return String(await client.call("INFO", ...sections));
     } finally {
         client.disconnect();
     }
 }
 
-/** The full/partial resync counters of a master (INFO stats). */
-export interface SyncCounters {
-    readonly full: number;
-    readonly partialOk: number;
-    readonly partialErr: number;
+/** A node's INFO section as field -> value. */
+export async function infoFields(target: FailoverTarget, address: HostAddress, section: string): Promise<Record<string, string>> {
+    return parseInfo(await infoText(target, address, [section]));
 }
 
-export async function syncCounters(target: FailoverTarget, master: HostAddress): Promise<SyncCounters> {
-    const s = await infoFields(target, master, "stats");
-    return { full: Number(s.sync_full), partialOk: Number(s.sync_partial_ok), partialErr: Number(s.sync_partial_err) };
-}
-
-/** "full", "partial" or "none" from the counters' change; a partial after a refused one still counts as partial. */
-export function resyncKind(before: SyncCounters, after: SyncCounters): "full" | "partial" | "none" {
-    if (after.full > before.full) return "full";
-    if (after.partialOk > before.partialOk) return "partial";
-    return "none";
+/** The sync counters of a master serving replicas. */
+export function syncCounters(target: FailoverTarget, master: HostAddress): Promise<SyncCounters> {
+    return readSyncCounters((sections) => infoText(target, master, sections));
 }
 
 /** The returning node's writable window and its resync. */
@@ -51,7 +38,7 @@ export interface RejoinResult {
     readonly writesTaken: number;
     /** From the restart call to ROLE slave with master_link_status:up. */
     readonly linkUpMs: number;
-    readonly resync: "full" | "partial" | "none";
+    readonly resync: ResyncKind;
     readonly counters: { readonly before: SyncCounters; readonly after: SyncCounters };
 }
 
@@ -104,7 +91,7 @@ export async function measureRejoin(
         writableMs: firstOk === undefined || lastOk === undefined ? 0 : lastOk - firstOk,
         writesTaken,
         linkUpMs,
-        resync: resyncKind(before, after),
+        resync: syncDelta(before, after).kind,
         counters: { before, after },
     };
 }

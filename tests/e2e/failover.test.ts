@@ -15,7 +15,7 @@ import { InsideWrite, startInsideWriter } from "../../testkit/failover/insideWri
 import { runKillCycle } from "../../testkit/failover/killCycle";
 import { firstWriteAfter } from "../../testkit/failover/writeAudit";
 import { MasterWatch, watchMasters } from "../../testkit/failover/masterWatch";
-import { infoFields, resyncKind, syncCounters } from "../../testkit/failover/rejoin";
+import { infoFields, syncCounters } from "../../testkit/failover/rejoin";
 import { readBackAudit, startSentinelLoad } from "../../testkit/failover/sentinelLoad";
 import { sentinelClient } from "../../testkit/failover/sentinelClient";
 import { checkQuorum, masterAddresses, waitForFailover, waitForSentinelsReady } from "../../testkit/failover/sentinelView";
@@ -25,6 +25,7 @@ import { forgetDeletedResource } from "../../testkit/harness/refresh";
 import { docker } from "../../testkit/harness/run";
 import { clientFor } from "../../testkit/redisClient";
 import { sleep } from "../../testkit/sleep";
+import { syncDelta } from "../../testkit/syncCounters";
 import { testStack, withHostPorts } from "../../testkit/stacks";
 import { suiteImages } from "../../testkit/testBed";
 import { expectNothingLeft, runVerify } from "./support";
@@ -342,7 +343,7 @@ describe.each(suiteImages())("Sentinel failover of the ha stack on a real Docker
         expect((await masterAddresses(target)).agreed).toEqual(announced(A));
         // B acknowledged writes A never received, so its offset runs past the point where A took
         // over: A refuses the partial resync B asks for, and B gets a full one.
-        expect(resyncKind(counters!, after)).toBe("full");
+        expect(syncDelta(counters!, after).kind).toBe("full");
         expect(after.partialErr).toBeGreaterThan(counters!.partialErr);
         writesAfterHeal = acknowledgedAfterHeal.map((w) => `${w.n} at +${w.at - healAt} ms`);
     }, 90_000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FailoverGroup, announcedNameOf, hostAddressOf } from "../../testkit/failover/failoverOutputs";
-import { resyncKind } from "../../testkit/failover/rejoin";
 import { agreedAddress } from "../../testkit/failover/sentinelView";
+import { syncDelta } from "../../testkit/syncCounters";
 
 const group: FailoverGroup = {
     declaredMaster: "redis-a",
@@ -33,13 +33,13 @@ describe("agreedAddress", () => {
     });
 });
 
-describe("resyncKind", () => {
-    const base = { full: 1, partialOk: 2, partialErr: 0 };
+describe("the resync a rejoining node got, from its master's counters (syncDelta)", () => {
+    const base = { runId: "r1", full: 1, partialOk: 2, partialErr: 0 };
     it.each([
-        { after: { full: 2, partialOk: 2, partialErr: 1 }, expected: "full" },
-        { after: { full: 1, partialOk: 3, partialErr: 0 }, expected: "partial" },
+        { after: { runId: "r1", full: 2, partialOk: 2, partialErr: 1 }, expected: "full" },
+        { after: { runId: "r1", full: 1, partialOk: 3, partialErr: 0 }, expected: "partial" },
         { after: base, expected: "none" },
     ])("$expected", ({ after, expected }) => {
-        expect(resyncKind(base, after)).toBe(expected);
+        expect(syncDelta(base, after).kind).toBe(expected);
     });
 });

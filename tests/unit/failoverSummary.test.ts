@@ -17,7 +17,7 @@ const cycle = (firstWriteMs: number | undefined, agreedMs: number, lost: number[
     rejoin:
         splitBrain === undefined
             ? undefined
-            : { writableMs: 100, writesTaken: splitBrain, linkUpMs: 1, resync: "full", counters: { before: { full: 0, partialOk: 0, partialErr: 0 }, after: { full: 1, partialOk: 0, partialErr: 1 } } },
+            : { writableMs: 100, writesTaken: splitBrain, linkUpMs: 1, resync: "full", counters: { before: { runId: "r1", full: 0, partialOk: 0, partialErr: 0 }, after: { runId: "r1", full: 1, partialOk: 0, partialErr: 1 } } },
 });
 
 describe("summarizeCycles", () => {
