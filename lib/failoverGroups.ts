@@ -13,22 +13,10 @@
 // - A failover needs the quorum to agree the master is down, then a majority of all sentinels to
 //   authorize one of them as leader.
 import { CONFIG_DEFAULTS, FailoverConfig, SENTINEL_PORT } from "./configSchema";
-import { FailoverGroup, HostAddresses, LOCAL_HOST, NodeConfig, NodeFailover, NodeSpec, SentinelSpec, Transport } from "./topology";
+import { FailoverGroup, FailoverGroupSettings, HostAddresses, LOCAL_HOST, NodeConfig, NodeFailover, NodeSpec, SentinelSpec, Transport } from "./topology";
 
 /** A validated failover block before the nodes' listeners are placed. */
-export interface FailoverPlan {
-    readonly name: string;
-    readonly master: string;
-    /** The master's tree, masters before replicas. */
-    readonly nodes: readonly string[];
-    readonly candidates: readonly string[];
-    readonly neverPromoted: readonly string[];
-    readonly transport: Transport;
-    readonly multiHost: boolean;
-    readonly quorum: number;
-    readonly downAfterMs: number;
-    readonly failoverTimeoutMs: number;
-    readonly parallelSyncs: number;
+export interface FailoverPlan extends FailoverGroupSettings {
     readonly minReplicasToWrite: number;
     readonly minReplicasMaxLagS: number;
     /** Per sentinel: its host and host port. */

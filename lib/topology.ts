@@ -120,8 +120,8 @@ export interface SentinelSpec {
     readonly announce?: { readonly ip: string; readonly port: number };
 }
 
-/** A validated `failover` block: one Sentinel group watching one master's replication tree. */
-export interface FailoverGroup {
+/** What a validated `failover` block decides, before and after the nodes' listeners are placed. */
+export interface FailoverGroupSettings {
     /** Sentinel's master name. */
     readonly name: string;
     /** The node the config declares master. */
@@ -136,12 +136,16 @@ export interface FailoverGroup {
     readonly transport: Transport;
     /** True when the group's nodes and sentinels are not all on one Docker host. */
     readonly multiHost: boolean;
-    /** What `sentinel monitor` names: the master's container name and port, or its published address and port across hosts. */
-    readonly monitor: { readonly host: string; readonly port: number };
     readonly quorum: number;
     readonly downAfterMs: number;
     readonly failoverTimeoutMs: number;
     readonly parallelSyncs: number;
+}
+
+/** A validated `failover` block: one Sentinel group watching one master's replication tree. */
+export interface FailoverGroup extends FailoverGroupSettings {
+    /** What `sentinel monitor` names: the master's container name and port, or its published address and port across hosts. */
+    readonly monitor: { readonly host: string; readonly port: number };
     readonly sentinels: readonly SentinelSpec[];
     /** The master's image and release: the sentinels run the same. */
     readonly image: string;
