@@ -30,6 +30,19 @@ export const PROBE_INTERVAL_SECONDS = 0.01;
 /** Bound of one attempt to reach the upstream (name lookup, connect, TLS, login), in seconds. */
 export const CONNECT_TIMEOUT_SECONDS = 0.3;
 
+/** Longest stretch of the listening wait between two checks of the bound, in seconds. */
+export const LISTEN_SLICE_SECONDS = 0.3;
+
+/**
+ * When the watchdog ends a listening wait, in seconds: a lookup of a name Docker's DNS does not know
+ * yet is forwarded outside, and here one of the 200 a second such a wait makes hung for the
+ * resolver's 5 s within each 0.3 s slice tried.
+ */
+const LISTEN_WATCHDOG_SECONDS = 0.4;
+
+/** Pause between two connects of the listening wait, in seconds. */
+export const LISTEN_INTERVAL_SECONDS = 0.005;
+
 /** INFO replies per probe connection: the script checks its bound between probes (~1 s each). */
 const INFOS_PER_PROBE = 100;
 
@@ -157,6 +170,7 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         `    wait "$look" 2>/dev/null`,
         `    return $verdict`,
         `}`,
+        ...listeningWait(),
         `looks=/tmp/${START_SCRIPT_NAME}.looks`,
         `if [ "$wait_for_upstream" = yes ]; then`,
         `log "replica of $upstream_name ($upstream_host:$upstream_port, ${link.transport}): waiting up to ${options.waitSeconds} s for it to serve replicas; the server starts after"`,
@@ -166,7 +180,7 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         `last=`,
         `said=$started`,
         `while :; do`,
-        `    if why=$(ready); then`,
+        `    if why=$(listening) && why=$(ready); then`,
         `        log "$upstream_name ready after $probes failed probes; starting the server"`,
         `        break`,
         `    fi`,
@@ -185,6 +199,52 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         `    sleep ${PROBE_INTERVAL_SECONDS}`,
         `done`,
         `fi`,
+    ];
+}
+
+/**
+ * `listening`: returns once the upstream accepts a TCP connection, or after LISTEN_SLICE_SECONDS
+ * saying why not. A cli probe costs a process start (~16 ms of CPU here, with the watchdog and the
+ * loop's own `date` and `sleep` ~40 ms): probing every 10 ms until the upstream listened kept a
+ * whole core busy per waiting replica, and the upstream started that much slower on 2 cores. Bash
+ * connects and naps without a new process (`/dev/tcp`, `read -t` on a FIFO that never gets data).
+ * Images without bash (Alpine's busybox) keep the cli probe alone. The watchdog bounds a connect or
+ * name lookup that hangs, as the cli's does.
+ */
+export function listeningWait(): string[] {
+    const sliceMicros = Math.round(LISTEN_SLICE_SECONDS * 1e6);
+    const bashLoop = [
+        "host=$1 port=$2",
+        'exec 8<>"$3"',
+        `end=$((\${EPOCHREALTIME/./} + ${sliceMicros}))`,
+        'while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do',
+        '    true 2>/dev/null 9<>"/dev/tcp/$host/$port" && exit 0',
+        `    read -r -t ${LISTEN_INTERVAL_SECONDS} -u 8`,
+        "done",
+        'why=$( { true 9<>"/dev/tcp/$host/$port"; } 2>&1 ) && exit 0',
+        // The first line (bash says "<$0>: connect: Connection refused", then the path); no quote
+        // characters here: the loop sits in single quotes in the start script.
+        'mapfile -t lines <<< "$why"',
+        'echo "not listening (${lines[0]#*: })"',
+        "exit 1",
+    ].join("\n");
+    return [
+        `listen_loop='${bashLoop}'`,
+        `naps=/tmp/${START_SCRIPT_NAME}.naps`,
+        `rm -f "$naps"; mkfifo "$naps"`,
+        `listening() {`,
+        `    command -v bash >/dev/null 2>&1 || return 0`,
+        `    bash -c "$listen_loop" ${START_SCRIPT_NAME} "$upstream_host" "$upstream_port" "$naps" &`,
+        `    listener=$!`,
+        `    { trap 'kill "\${nap:-}"; wait "\${nap:-}"; exit' TERM; sleep ${LISTEN_WATCHDOG_SECONDS} & nap=$!; wait "$nap"; kill "$listener"; } >/dev/null 2>&1 &`,
+        `    watchdog=$!`,
+        `    wait "$listener" 2>/dev/null`,
+        `    verdict=$?`,
+        `    kill "$watchdog" 2>/dev/null`,
+        `    wait "$watchdog"`,
+        `    [ "$verdict" -gt 128 ] && echo "not listening (no answer in ${LISTEN_WATCHDOG_SECONDS} s)"`,
+        `    return $verdict`,
+        `}`,
     ];
 }
 

@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { AddressInfo, Server, createServer } from "node:net";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseTopology } from "../../lib/parseTopology";
-import { START_SCRIPT_NAME, StartScriptOptions, renderStartScript, startEntrypoint } from "../../lib/startScript";
+import { START_SCRIPT_NAME, StartScriptOptions, listeningWait, renderStartScript, startEntrypoint } from "../../lib/startScript";
 import { NodeSpec, nodeByName } from "../../lib/topology";
 import { seedNodes } from "../support/seed";
 
@@ -175,6 +176,8 @@ cat "$f"
 case " $* " in *" -r "*) i=0; while [ $i -lt 50 ]; do sleep 0.1; cat "$f" 2>/dev/null || exit 0; i=$((i + 1)); done ;; esac
 `,
         );
+        // The upstream listens: the listening wait is tested on its own below.
+        stub("bash", "#!/bin/sh\nexit 0\n");
         stub("docker-entrypoint.sh", `#!/bin/sh\necho "entrypoint: $* (REDISCLI_AUTH \${REDISCLI_AUTH-unset})"\n`);
         const node = nodeByName(seed, name);
         const sentinel =
@@ -301,5 +304,58 @@ describe("the start script starts the write fence", () => {
     it("refuses a fence script holding its heredoc delimiter", () => {
         const node = nodeByName(seed, "redis-a");
         expect(() => renderStartScript(node, options(node, seed, { writeFence: "echo\nREDIS_CHAIN_FENCE_SCRIPT_END\n" }))).toThrow(/heredoc delimiter/);
+    });
+});
+
+// The listening wait run by a real sh and bash against ports on 127.0.0.1.
+describe("the listening wait", () => {
+    /** Runs `listening` against 127.0.0.1:`port`; resolves with its status, what it said and how long it took. */
+    function listening(port: number): Promise<{ status: number | null; said: string; ms: number }> {
+        const text = [...listeningWait(), "upstream_host=127.0.0.1", `upstream_port=${port}`, 'why=$(listening); status=$?; echo "$why"; exit $status'].join("\n");
+        const started = Date.now();
+        return new Promise((resolve) => {
+            const child = spawn("sh", ["-c", text, START_SCRIPT_NAME], { stdio: ["ignore", "pipe", "inherit"] });
+            let said = "";
+            child.stdout.on("data", (d) => (said += d));
+            child.on("close", (status) => resolve({ status, said: said.trim(), ms: Date.now() - started }));
+        });
+    }
+    const listen = (server: Server, port = 0) => new Promise<number>((resolve) => server.listen(port, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+    const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+    it("returns at once when the upstream accepts connections", async () => {
+        const server = createServer((socket) => socket.destroy());
+        const port = await listen(server);
+        try {
+            const result = await listening(port);
+            expect(result).toMatchObject({ status: 0, said: "" });
+        } finally {
+            await close(server);
+        }
+    });
+
+    it("after its slice, says the upstream refuses and fails, so the script checks its bound", async () => {
+        const server = createServer();
+        const port = await listen(server);
+        await close(server);
+        const result = await listening(port);
+        expect(result.status).toBe(1);
+        expect(result.said).toBe("not listening (connect: Connection refused)");
+        expect(result.ms).toBeGreaterThanOrEqual(300);
+    });
+
+    it("returns within its slice once the upstream starts listening", async () => {
+        const probe = createServer();
+        const port = await listen(probe);
+        await close(probe);
+        const server = createServer((socket) => socket.destroy());
+        const late = new Promise<void>((resolve) => setTimeout(() => listen(server, port).then(() => resolve()), 150));
+        try {
+            const result = await listening(port);
+            await late;
+            expect(result).toMatchObject({ status: 0, said: "" });
+        } finally {
+            await close(server);
+        }
     });
 });
