@@ -87,9 +87,9 @@ export class RedisNode extends pulumi.ComponentResource {
                 name: node.containerName,
                 hostname: node.alias,
                 image: args.image,
-                // The start script holds a replica back until its upstream can serve it, then runs the
-                // image's entrypoint with the command: the kind's own binary name, for which alone
-                // the official images drop to the unprivileged user.
+                // The start script holds a replica back until its upstream can serve it, then does
+                // what the image's entrypoint does for the command, the kind's own binary name: hands
+                // /data to the unprivileged user and runs the server as that user.
                 entrypoints: args.entrypoint,
                 command: [serverBinaries(node.release.kind).server, REDIS_CONF_PATH],
                 networksAdvanced: [{ name: args.networkName, aliases: [node.alias] }],

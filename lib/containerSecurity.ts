@@ -1,7 +1,7 @@
-// What a Redis container may do beyond running the server, stated once. The official images'
-// entrypoint starts as root, hands /data to the server's user (chown) and drops to uid/gid 999
-// (setpriv or gosu): those three capabilities are all it uses, and the server itself then runs
-// with none (CapEff 0, measured on Redis 7.0, Redis 8.0 and Valkey 8.1).
+// What a Redis container may do beyond running the server, stated once. The start script (as the
+// official images' entrypoint would) starts as root, hands /data to the server's user (chown) and
+// drops to uid/gid 999 (gosu, su-exec or setpriv): those three capabilities are all it uses, and
+// the server itself then runs with none (CapEff 0, checked on every local image by serverImages).
 
 /** The server's user and group in the official images (and this project's local ones). */
 export const SERVER_UID = 999;

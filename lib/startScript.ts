@@ -1,5 +1,6 @@
 // How a node's container starts: a POSIX sh script, the container's entrypoint, that holds a
-// replica back until its upstream can serve it and then hands over to the image's own entrypoint.
+// replica back until its upstream can serve it and then runs the server as the image's own
+// entrypoint would.
 //
 // Why: a replica retries a failed replication attempt only at its next once-a-second replication
 // cron tick. A replica started before its upstream listens, or before a replica upstream is itself
@@ -8,10 +9,10 @@
 // replica that accepts connections while empty or unlinked: they are refused until it is linked.
 //
 // The script is passed inline (`sh -c`) rather than uploaded: it runs as root, and a file under
-// /data is handed to the server's user by the image's entrypoint, so that user could rewrite what
+// /data is handed to the server's user before the server starts, so that user could rewrite what
 // root runs at the next restart. The container config is the engine's, not the volume's.
 import { HEALTHCHECK_USER } from "./aclUsers";
-import { HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
+import { DATA_DIR, HEALTHCHECK_PASSWORD_PATH, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./containerPaths";
 import { SentinelStartArgs, renderSentinelStartLines } from "./sentinelStartLines";
 import { SERVER_UID } from "./containerSecurity";
 import { serverBinaries } from "./serverBinaries";
@@ -66,7 +67,7 @@ export interface StartScriptOptions {
 
 /**
  * The container's entrypoint: `sh -c <script> redis-chain-start`, followed by the container command
- * (the server binary and its config), which the script passes on to the image's entrypoint.
+ * (the server binary and its config), which the script runs.
  */
 export function startEntrypoint(node: NodeSpec, options: StartScriptOptions): string[] {
     return ["/bin/sh", "-c", renderStartScript(node, options), START_SCRIPT_NAME];
@@ -85,9 +86,7 @@ export function renderStartScript(node: NodeSpec, options: StartScriptOptions): 
         ...(options.sentinel ? renderSentinelStartLines(options.sentinel) : []),
         ...waitForUpstream(node, options),
         ...(options.writeFence ? startWriteFence(options.writeFence) : []),
-        // The image's entrypoint chowns /data and drops to the server's user only for the server's
-        // own binary name, which the container command starts with.
-        `exec ${IMAGE_ENTRYPOINT} "$@"`,
+        ...handOverToServer(),
     ];
     return `${lines.join("\n")}\n`;
 }
@@ -253,28 +252,58 @@ const FENCE_SCRIPT_END = "REDIS_CHAIN_FENCE_SCRIPT_END";
 
 /**
  * Starts the write fence in the background, as the server's user (it reads files the image's
- * entrypoint hands to that user, and needs nothing of root's), with the drop tool the image's
- * entrypoint uses (gosu in the official Debian images, su-exec in the Alpine ones, setpriv here).
- * It stays a child of PID 1, the server, once the script has exec'd.
+ * entrypoint hands to that user, and needs nothing of root's). It stays a child of PID 1, the
+ * server, once the script has exec'd.
  */
 function startWriteFence(script: string): string[] {
     if (script.split("\n").includes(FENCE_SCRIPT_END)) throw new Error(`the write fence's script contains its heredoc delimiter ${FENCE_SCRIPT_END}`);
-    const id = `${SERVER_UID}:${SERVER_UID}`;
     return [
         `fence_script=$(cat <<'${FENCE_SCRIPT_END}'`,
         script.trimEnd(),
         FENCE_SCRIPT_END,
         ")",
-        "if command -v gosu >/dev/null 2>&1; then",
-        `    gosu ${id} /bin/sh -c "$fence_script" ${WRITE_FENCE_NAME} &`,
-        "elif command -v su-exec >/dev/null 2>&1; then",
-        `    su-exec ${id} /bin/sh -c "$fence_script" ${WRITE_FENCE_NAME} &`,
-        "elif command -v setpriv >/dev/null 2>&1; then",
-        `    setpriv --reuid=${SERVER_UID} --regid=${SERVER_UID} --clear-groups -- /bin/sh -c "$fence_script" ${WRITE_FENCE_NAME} &`,
-        "else",
-        '    log "no gosu, su-exec or setpriv in the image: the write fence cannot drop root and does not run"',
-        "fi",
+        ...asServerUser("", `/bin/sh -c "$fence_script" ${WRITE_FENCE_NAME} &`, [
+            'log "no gosu, su-exec or setpriv in the image: the write fence cannot drop root and does not run"',
+        ]),
         "unset fence_script",
+    ];
+}
+
+/**
+ * Runs the server as the image's entrypoint would for the server's own binary name, which the
+ * container command starts with: what under /data is not the server's user's is handed to it, umask
+ * 0077 where the default 0022 is set, uid/gid 999. Done here, it skips the entrypoint's second shell,
+ * `id`, `grep` and re-run of itself as the user, process starts that cost every node's start tens
+ * of ms on this machine, on the path of every hop. The config sets protected-mode, the one other
+ * thing the official entrypoints decide. Without a drop tool, or not root, the entrypoint does it.
+ */
+function handOverToServer(): string[] {
+    return [
+        'if [ "$(id -u)" = 0 ]; then',
+        `    find ${DATA_DIR} \\! -user ${SERVER_UID} -exec chown ${SERVER_UID} '{}' +`,
+        '    [ "$(umask)" = 0022 ] && umask 0077',
+        ...asServerUser("exec ", '"$@"', []).map((line) => `    ${line}`),
+        "fi",
+        `exec ${IMAGE_ENTRYPOINT} "$@"`,
+    ];
+}
+
+/**
+ * Lines that run `command` as uid:gid 999 with the first drop tool the image has (gosu in the
+ * official Debian images and this project's local ones, su-exec in the Alpine ones, setpriv in the
+ * newest), `lead` ("exec " or nothing) before the tool; `otherwise` when it has none.
+ */
+function asServerUser(lead: string, command: string, otherwise: string[]): string[] {
+    const id = `${SERVER_UID}:${SERVER_UID}`;
+    return [
+        "if command -v gosu >/dev/null 2>&1; then",
+        `    ${lead}gosu ${id} ${command}`,
+        "elif command -v su-exec >/dev/null 2>&1; then",
+        `    ${lead}su-exec ${id} ${command}`,
+        "elif command -v setpriv >/dev/null 2>&1; then",
+        `    ${lead}setpriv --reuid=${SERVER_UID} --regid=${SERVER_UID} --clear-groups -- ${command}`,
+        ...(otherwise.length > 0 ? ["else", ...otherwise.map((line) => `    ${line}`)] : []),
+        "fi",
     ];
 }
 

@@ -78,15 +78,17 @@ describe.each(CASES)("the seed stack on $label ($image)", ({ image, prefix, bina
         }
     });
 
-    it("keeps only CHOWN, SETUID and SETGID, none effective in the server, no new privileges; /data is the server's", async () => {
+    it("keeps only CHOWN, SETUID and SETGID, none effective in the server, no new privileges, umask 0077; /data is the server's", async () => {
         for (const node of ["redis-a", "redis-b", "redis-c"]) {
             const status = await docker(["exec", `${prefix}${node}`, "cat", "/proc/1/status"]);
             const field = (name: string) => status.match(new RegExp(`^${name}:\\s*(\\S+)`, "m"))?.[1];
             // Bits 0, 6 and 7: CAP_CHOWN, CAP_SETGID, CAP_SETUID.
-            expect({ bounding: field("CapBnd"), effective: field("CapEff"), noNewPrivs: field("NoNewPrivs") }).toEqual({
+            // The official entrypoints' umask for the server: files it writes are its own alone.
+            expect({ bounding: field("CapBnd"), effective: field("CapEff"), noNewPrivs: field("NoNewPrivs"), umask: field("Umask") }).toEqual({
                 bounding: "00000000000000c1",
                 effective: "0000000000000000",
                 noNewPrivs: "1",
+                umask: "0077",
             });
             const owners = await docker(["exec", `${prefix}${node}`, "sh", "-c", "find /data -exec stat -c %u {} + | sort -u"]);
             expect(owners.trim()).toBe(SERVER_UID);

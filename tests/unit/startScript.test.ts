@@ -94,6 +94,17 @@ describe("renderStartScript", () => {
                 "trap 'exit 143' TERM INT",
                 'log() { echo "redis-chain-start: $*"; }',
                 'log "master: nothing to wait for"',
+                'if [ "$(id -u)" = 0 ]; then',
+                "    find /data \\! -user 999 -exec chown 999 '{}' +",
+                '    [ "$(umask)" = 0022 ] && umask 0077',
+                "    if command -v gosu >/dev/null 2>&1; then",
+                '        exec gosu 999:999 "$@"',
+                "    elif command -v su-exec >/dev/null 2>&1; then",
+                '        exec su-exec 999:999 "$@"',
+                "    elif command -v setpriv >/dev/null 2>&1; then",
+                '        exec setpriv --reuid=999 --regid=999 --clear-groups -- "$@"',
+                "    fi",
+                "fi",
                 'exec docker-entrypoint.sh "$@"',
                 "",
             ].join("\n"),
@@ -178,6 +189,8 @@ case " $* " in *" -r "*) i=0; while [ $i -lt 50 ]; do sleep 0.1; cat "$f" 2>/dev
         );
         // The upstream listens: the listening wait is tested on its own below.
         stub("bash", "#!/bin/sh\nexit 0\n");
+        // Not root: the script hands over to the image's entrypoint (the drop is tested below).
+        stub("id", "#!/bin/sh\necho 1000\n");
         stub("docker-entrypoint.sh", `#!/bin/sh\necho "entrypoint: $* (REDISCLI_AUTH \${REDISCLI_AUTH-unset})"\n`);
         const node = nodeByName(seed, name);
         const sentinel =
@@ -281,6 +294,7 @@ describe("the start script starts the write fence", () => {
         chmodSync(join(dir, file), 0o755);
     };
     stub("gosu", '#!/bin/sh\necho "gosu as $1"\nshift\nexec "$@"\n');
+    stub("id", "#!/bin/sh\necho 1000\n");
     stub("docker-entrypoint.sh", '#!/bin/sh\nsleep 0.3\necho "entrypoint: $*"\n');
 
     it("runs the fence's script verbatim, in the background, as uid:gid 999 through the image's drop tool, then the entrypoint", () => {
@@ -357,5 +371,59 @@ describe("the listening wait", () => {
         } finally {
             await close(server);
         }
+    });
+});
+
+// The hand-over to the server as root, with stand-ins for id, find, the drop tools and the entrypoint.
+describe("the start script hands over to the server", () => {
+    const dir = mkdtempSync(join(tmpdir(), "start-handover-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const stub = (file: string, text: string) => {
+        writeFileSync(join(dir, file), text);
+        chmodSync(join(dir, file), 0o755);
+    };
+    stub("id", "#!/bin/sh\necho 0\n");
+    stub("find", '#!/bin/sh\necho "find $*"\n');
+    stub("docker-entrypoint.sh", '#!/bin/sh\necho "entrypoint: $*"\n');
+    /** Runs the master's script (the hand-over is the same for every node) with `umask` set first; returns its output lines. */
+    const handOver = (tools: Record<string, string>, umask = "0022") => {
+        const bin = mkdtempSync(join(dir, "tools-"));
+        for (const [name, text] of Object.entries(tools)) {
+            writeFileSync(join(bin, name), text);
+            chmodSync(join(bin, name), 0o755);
+        }
+        const node = nodeByName(seed, "redis-a");
+        const [sh, dashC, text, arg0] = startEntrypoint(node, options(node));
+        // Only the stand-ins and the shell's own directory: no real drop tool is found.
+        const result = spawnSync(sh, [dashC, `umask ${umask}\n${text}`, arg0, "redis-server", "/usr/local/etc/redis/redis.conf"], {
+            env: { PATH: `${bin}:${dir}:/nonexistent` },
+            encoding: "utf8",
+            timeout: 20_000,
+        });
+        return result.stdout.trim().split("\n");
+    };
+    const reportsUmask = (tool: string) => `#!/bin/sh\necho "${tool} $* (umask $(umask))"\n`;
+
+    it("hands what under /data is not uid 999's to it, then execs the server as 999:999 with umask 0077", () => {
+        expect(handOver({ gosu: reportsUmask("gosu") })).toEqual([
+            "redis-chain-start: master: nothing to wait for",
+            "find /data ! -user 999 -exec chown 999 {} +",
+            "gosu 999:999 redis-server /usr/local/etc/redis/redis.conf (umask 0077)",
+        ]);
+    });
+
+    it("keeps a umask other than the default", () => {
+        expect(handOver({ gosu: reportsUmask("gosu") }, "0027").pop()).toBe("gosu 999:999 redis-server /usr/local/etc/redis/redis.conf (umask 0027)");
+    });
+
+    it.each([
+        ["su-exec", "su-exec 999:999 redis-server /usr/local/etc/redis/redis.conf (umask 0077)"],
+        ["setpriv", "setpriv --reuid=999 --regid=999 --clear-groups -- redis-server /usr/local/etc/redis/redis.conf (umask 0077)"],
+    ])("uses %s where the image has no gosu", (tool, line) => {
+        expect(handOver({ [tool]: reportsUmask(tool) }).pop()).toBe(line);
+    });
+
+    it("leaves it to the image's entrypoint where the image has no drop tool", () => {
+        expect(handOver({}).pop()).toBe("entrypoint: redis-server /usr/local/etc/redis/redis.conf");
     });
 });
