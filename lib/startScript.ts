@@ -32,20 +32,17 @@ export const PROBE_INTERVAL_SECONDS = 0.01;
 export const CONNECT_TIMEOUT_SECONDS = 0.3;
 
 /** Longest stretch of the listening wait between two checks of the bound, in seconds. */
-export const LISTEN_SLICE_SECONDS = 0.2;
-
-/** When the watchdog ends a listening wait that hangs in a connect or a name lookup, in seconds. */
-const LISTEN_WATCHDOG_SECONDS = 0.25;
-
-/** Pause between two connects of the listening wait once the upstream's name resolves, in seconds. */
-export const LISTEN_INTERVAL_SECONDS = 0.005;
+export const LISTEN_SLICE_SECONDS = 0.3;
 
 /**
- * Pause between two connects while the upstream's name does not resolve (its container is not
- * running yet), in seconds. Docker's DNS forwards a name it does not know to the host's resolvers;
- * here every 25th such lookup in a row hung for the resolver's 5 s (300 lookups, 11 hangs).
+ * When the watchdog ends a listening wait, in seconds: a lookup of a name Docker's DNS does not know
+ * yet is forwarded outside, and here one of the 200 a second such a wait makes hung for the
+ * resolver's 5 s within each 0.3 s slice tried.
  */
-export const LISTEN_UNKNOWN_NAME_INTERVAL_SECONDS = 0.05;
+const LISTEN_WATCHDOG_SECONDS = 0.4;
+
+/** Pause between two connects of the listening wait, in seconds. */
+export const LISTEN_INTERVAL_SECONDS = 0.005;
 
 /** INFO replies per probe connection: the script checks its bound between probes (~1 s each). */
 const INFOS_PER_PROBE = 100;
@@ -208,42 +205,35 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
  * `listening`: returns once the upstream accepts a TCP connection, or after LISTEN_SLICE_SECONDS
  * saying why not. A cli probe costs a process start (~16 ms of CPU here, with the watchdog and the
  * loop's own `date` and `sleep` ~40 ms): probing every 10 ms until the upstream listened kept a
- * whole core busy per waiting replica. Bash connects and naps without a new process (`/dev/tcp`,
- * `read -t` on a FIFO that never gets data; bash's error line, in a file, tells a refused connect
- * from a name not known yet). Images without bash (Alpine's busybox) keep the cli probe alone. The
- * watchdog bounds a connect or name lookup that hangs, as the cli's does.
+ * whole core busy per waiting replica, and the upstream started that much slower on 2 cores. Bash
+ * connects and naps without a new process (`/dev/tcp`, `read -t` on a FIFO that never gets data).
+ * Images without bash (Alpine's busybox) keep the cli probe alone. The watchdog bounds a connect or
+ * name lookup that hangs, as the cli's does.
  */
 export function listeningWait(): string[] {
     const sliceMicros = Math.round(LISTEN_SLICE_SECONDS * 1e6);
-    // No quote characters here: the loop sits in single quotes in the start script.
     const bashLoop = [
-        "host=$1 port=$2 whyfile=$4",
+        "host=$1 port=$2",
         'exec 8<>"$3"',
         `end=$((\${EPOCHREALTIME/./} + ${sliceMicros}))`,
-        "why=",
         'while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do',
-        '    true 2>"$whyfile" 9<>"/dev/tcp/$host/$port" && exit 0',
-        // "<$0>: connect: Connection refused" once the name resolves, "<$0>: line N: <host>: Name
-        // or service not known" before.
-        '    read -r why <"$whyfile"',
-        '    case "$why" in',
-        `        *": connect: "*) nap=${LISTEN_INTERVAL_SECONDS} ;;`,
-        `        *) nap=${LISTEN_UNKNOWN_NAME_INTERVAL_SECONDS} ;;`,
-        "    esac",
-        '    read -r -t "$nap" -u 8',
+        '    true 2>/dev/null 9<>"/dev/tcp/$host/$port" && exit 0',
+        `    read -r -t ${LISTEN_INTERVAL_SECONDS} -u 8`,
         "done",
-        'why=${why#*: }',
-        'echo "not listening (${why#line *: })"',
+        'why=$( { true 9<>"/dev/tcp/$host/$port"; } 2>&1 ) && exit 0',
+        // The first line (bash says "<$0>: connect: Connection refused", then the path); no quote
+        // characters here: the loop sits in single quotes in the start script.
+        'mapfile -t lines <<< "$why"',
+        'echo "not listening (${lines[0]#*: })"',
         "exit 1",
     ].join("\n");
     return [
         `listen_loop='${bashLoop}'`,
         `naps=/tmp/${START_SCRIPT_NAME}.naps`,
         `rm -f "$naps"; mkfifo "$naps"`,
-        `listen_why=/tmp/${START_SCRIPT_NAME}.why`,
         `listening() {`,
         `    command -v bash >/dev/null 2>&1 || return 0`,
-        `    bash -c "$listen_loop" ${START_SCRIPT_NAME} "$upstream_host" "$upstream_port" "$naps" "$listen_why" &`,
+        `    bash -c "$listen_loop" ${START_SCRIPT_NAME} "$upstream_host" "$upstream_port" "$naps" &`,
         `    listener=$!`,
         `    { trap 'kill "\${nap:-}"; wait "\${nap:-}"; exit' TERM; sleep ${LISTEN_WATCHDOG_SECONDS} & nap=$!; wait "$nap"; kill "$listener"; } >/dev/null 2>&1 &`,
         `    watchdog=$!`,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseTopology } from "../../lib/parseTopology";
-import { LISTEN_SLICE_SECONDS, START_SCRIPT_NAME, StartScriptOptions, listeningWait, renderStartScript, startEntrypoint } from "../../lib/startScript";
+import { START_SCRIPT_NAME, StartScriptOptions, listeningWait, renderStartScript, startEntrypoint } from "../../lib/startScript";
 import { NodeSpec, nodeByName } from "../../lib/topology";
 import { seedNodes } from "../support/seed";
 
@@ -355,17 +355,7 @@ describe("the listening wait", () => {
         const result = await listening(port);
         expect(result.status).toBe(1);
         expect(result.said).toBe("not listening (connect: Connection refused)");
-        expect(result.ms).toBeGreaterThanOrEqual(LISTEN_SLICE_SECONDS * 1000);
-    });
-
-    it("says a name that does not resolve, and ends within its watchdog's bound", async () => {
-        const text = [...listeningWait(), "upstream_host=name-of-no-container.invalid", "upstream_port=6379", 'why=$(listening); status=$?; echo "$why"; exit $status'].join("\n");
-        const started = Date.now();
-        const result = spawnSync("sh", ["-c", text, START_SCRIPT_NAME], { encoding: "utf8", timeout: 10_000 });
-        expect(result.status).not.toBe(0);
-        // The resolver may answer (not known) or hang until the watchdog ends the wait.
-        expect(result.stdout.trim()).toMatch(/^not listening \((name-of-no-container\.invalid: .+|no answer in [0-9.]+ s)\)$/);
-        expect(Date.now() - started).toBeLessThan(2_000);
+        expect(result.ms).toBeGreaterThanOrEqual(300);
     });
 
     it("returns within its slice once the upstream starts listening", async () => {
