@@ -20,6 +20,20 @@ const script = (name: string, topology = seed, more: Partial<StartScriptOptions>
     const node = nodeByName(topology, name);
     return renderStartScript(node, options(node, topology, more));
 };
+/** Writes `text` to `dir`/`file`, executable: a stand-in for a command the script runs. */
+function writeExecutable(dir: string, file: string, text: string): void {
+    writeFileSync(join(dir, file), text);
+    chmodSync(join(dir, file), 0o755);
+}
+
+/** A temporary folder of stand-ins (file name -> script), removed after the enclosing describe block. */
+function standIns(prefix: string, scripts: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    for (const [file, text] of Object.entries(scripts)) writeExecutable(dir, file, text);
+    return dir;
+}
+
 /** The cli line that keeps asking INFO on one connection. */
 const infoLine = (text: string) => text.split("\n").find((l) => l.includes(" -r 100 -i 0.01 info persistence replication"))!.trim();
 
@@ -169,10 +183,7 @@ describe("the start script's behaviour", () => {
         hangs.forEach((i) => writeFileSync(join(dir, `hang.${i}`), ""));
         infos.forEach((reply, i) => writeFileSync(join(dir, `info.${i}`), reply));
         if (sentinelAnswer !== undefined) writeFileSync(join(dir, "sentinel"), sentinelAnswer);
-        const stub = (file: string, text: string) => {
-            writeFileSync(join(dir, file), text);
-            chmodSync(join(dir, file), 0o755);
-        };
+        const stub = (file: string, text: string) => writeExecutable(dir, file, text);
         // Each call takes the next reply; the last one repeats.
         stub(
             "redis-cli",
@@ -287,15 +298,11 @@ case " $* " in *" -r "*) i=0; while [ $i -lt 50 ]; do sleep 0.1; cat "$f" 2>/dev
 
 // The write fence's start, with stand-ins for the privilege-drop tool and the image's entrypoint.
 describe("the start script starts the write fence", () => {
-    const dir = mkdtempSync(join(tmpdir(), "start-fence-"));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const stub = (file: string, text: string) => {
-        writeFileSync(join(dir, file), text);
-        chmodSync(join(dir, file), 0o755);
-    };
-    stub("gosu", '#!/bin/sh\necho "gosu as $1"\nshift\nexec "$@"\n');
-    stub("id", "#!/bin/sh\necho 1000\n");
-    stub("docker-entrypoint.sh", '#!/bin/sh\nsleep 0.3\necho "entrypoint: $*"\n');
+    const dir = standIns("start-fence-", {
+        gosu: '#!/bin/sh\necho "gosu as $1"\nshift\nexec "$@"\n',
+        id: "#!/bin/sh\necho 1000\n",
+        "docker-entrypoint.sh": '#!/bin/sh\nsleep 0.3\necho "entrypoint: $*"\n',
+    });
 
     it("runs the fence's script verbatim, in the background, as uid:gid 999 through the image's drop tool, then the entrypoint", () => {
         const node = nodeByName(seed, "redis-a");
@@ -376,22 +383,15 @@ describe("the listening wait", () => {
 
 // The hand-over to the server as root, with stand-ins for id, find, the drop tools and the entrypoint.
 describe("the start script hands over to the server", () => {
-    const dir = mkdtempSync(join(tmpdir(), "start-handover-"));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const stub = (file: string, text: string) => {
-        writeFileSync(join(dir, file), text);
-        chmodSync(join(dir, file), 0o755);
-    };
-    stub("id", "#!/bin/sh\necho 0\n");
-    stub("find", '#!/bin/sh\necho "find $*"\n');
-    stub("docker-entrypoint.sh", '#!/bin/sh\necho "entrypoint: $*"\n');
+    const dir = standIns("start-handover-", {
+        id: "#!/bin/sh\necho 0\n",
+        find: '#!/bin/sh\necho "find $*"\n',
+        "docker-entrypoint.sh": '#!/bin/sh\necho "entrypoint: $*"\n',
+    });
     /** Runs the master's script (the hand-over is the same for every node) with `umask` set first; returns its output lines. */
     const handOver = (tools: Record<string, string>, umask = "0022") => {
         const bin = mkdtempSync(join(dir, "tools-"));
-        for (const [name, text] of Object.entries(tools)) {
-            writeFileSync(join(bin, name), text);
-            chmodSync(join(bin, name), 0o755);
-        }
+        for (const [name, text] of Object.entries(tools)) writeExecutable(bin, name, text);
         const node = nodeByName(seed, "redis-a");
         const [sh, dashC, text, arg0] = startEntrypoint(node, options(node));
         // Only the stand-ins and the shell's own directory: no real drop tool is found.
