@@ -36,13 +36,12 @@ export const LISTEN_SLICE_SECONDS = 0.3;
 
 /**
  * When the watchdog ends a listening wait, in seconds: a lookup of a name Docker's DNS does not know
- * yet is forwarded outside, and here one of the 200 a second such a wait makes hung for the
- * resolver's 5 s within each 0.3 s slice tried.
+ * yet is forwarded outside, and here every 25th of such lookups in a row hung for the resolver's 5 s.
  */
 const LISTEN_WATCHDOG_SECONDS = 0.4;
 
 /** Pause between two connects of the listening wait, in seconds. */
-export const LISTEN_INTERVAL_SECONDS = 0.005;
+const LISTEN_INTERVAL_SECONDS = 0.005;
 
 /** INFO replies per probe connection: the script checks its bound between probes (~1 s each). */
 const INFOS_PER_PROBE = 100;
@@ -140,18 +139,12 @@ function waitForUpstream(node: NodeSpec, options: StartScriptOptions): string[] 
         ...(options.authEnabled ? ['    export REDISCLI_AUTH="$password"'] : []),
         // One look, cut short: a lookup of a name the network does not know yet goes to the outside
         // resolvers, which can hold it for seconds after the upstream appears.
-        // The kill is the script's own: busybox's timeout counts whole seconds. The watchdog and its
-        // sleep are ended and reaped here: an orphan is handed to PID 1, which is the server once the
-        // script has exec'd it, and Redis, reaping it in place of its next fork's child ("detected
-        // child with unmatched pid"), handles that child's end a cron tick (100 ms) late.
         `    why=$({`,
         `        ${cli} info persistence replication 2>&1 &`,
         `        look=$!`,
-        `        { trap 'kill "\${nap:-}"; wait "\${nap:-}"; exit' TERM; sleep ${CONNECT_TIMEOUT_SECONDS} & nap=$!; wait "$nap"; kill "$look"; } >/dev/null 2>&1 &`,
-        `        watchdog=$!`,
+        ...indented("        ", startWatchdog("look", CONNECT_TIMEOUT_SECONDS)),
         `        wait "$look"`,
-        `        kill "$watchdog" 2>/dev/null`,
-        `        wait "$watchdog"`,
+        ...indented("        ", stopWatchdog()),
         `    } | judge) && return 0`,
         `    case "$why" in`,
         `        "${LOADING}" | "${UNLINKED}") ;;`,
@@ -235,16 +228,37 @@ export function listeningWait(): string[] {
         `    command -v bash >/dev/null 2>&1 || return 0`,
         `    bash -c "$listen_loop" ${START_SCRIPT_NAME} "$upstream_host" "$upstream_port" "$naps" &`,
         `    listener=$!`,
-        `    { trap 'kill "\${nap:-}"; wait "\${nap:-}"; exit' TERM; sleep ${LISTEN_WATCHDOG_SECONDS} & nap=$!; wait "$nap"; kill "$listener"; } >/dev/null 2>&1 &`,
-        `    watchdog=$!`,
+        ...indented("    ", startWatchdog("listener", LISTEN_WATCHDOG_SECONDS)),
         `    wait "$listener" 2>/dev/null`,
         `    verdict=$?`,
-        `    kill "$watchdog" 2>/dev/null`,
-        `    wait "$watchdog"`,
+        ...indented("    ", stopWatchdog()),
         `    [ "$verdict" -gt 128 ] && echo "not listening (no answer in ${LISTEN_WATCHDOG_SECONDS} s)"`,
         `    return $verdict`,
         `}`,
     ];
+}
+
+/**
+ * Lines that start a watchdog killing the process whose pid is in `$pidVar` after `seconds`, its pid
+ * in `$watchdog`. The kill is the script's own: busybox's timeout counts whole seconds. The watchdog
+ * and its sleep are ended and reaped (stopWatchdog): an orphan is handed to PID 1, which is the
+ * server once the script has exec'd it, and Redis, reaping it in place of its next fork's child
+ * ("detected child with unmatched pid"), handles that child's end a cron tick (100 ms) late.
+ */
+function startWatchdog(pidVar: string, seconds: number): string[] {
+    return [
+        `{ trap 'kill "\${nap:-}"; wait "\${nap:-}"; exit' TERM; sleep ${seconds} & nap=$!; wait "$nap"; kill "$${pidVar}"; } >/dev/null 2>&1 &`,
+        "watchdog=$!",
+    ];
+}
+
+/** Lines that end and reap the watchdog once the process it guards has ended. */
+function stopWatchdog(): string[] {
+    return ['kill "$watchdog" 2>/dev/null', 'wait "$watchdog"'];
+}
+
+function indented(indent: string, lines: string[]): string[] {
+    return lines.map((line) => `${indent}${line}`);
 }
 
 /** Heredoc delimiter of the fence's script inside the start script. */
@@ -282,7 +296,7 @@ function handOverToServer(): string[] {
         'if [ "$(id -u)" = 0 ]; then',
         `    find ${DATA_DIR} \\! -user ${SERVER_UID} -exec chown ${SERVER_UID} '{}' +`,
         '    [ "$(umask)" = 0022 ] && umask 0077',
-        ...asServerUser("exec ", '"$@"', []).map((line) => `    ${line}`),
+        ...indented("    ", asServerUser("exec ", '"$@"', [])),
         "fi",
         `exec ${IMAGE_ENTRYPOINT} "$@"`,
     ];
@@ -302,7 +316,7 @@ function asServerUser(lead: string, command: string, otherwise: string[]): strin
         `    ${lead}su-exec ${id} ${command}`,
         "elif command -v setpriv >/dev/null 2>&1; then",
         `    ${lead}setpriv --reuid=${SERVER_UID} --regid=${SERVER_UID} --clear-groups -- ${command}`,
-        ...(otherwise.length > 0 ? ["else", ...otherwise.map((line) => `    ${line}`)] : []),
+        ...(otherwise.length > 0 ? ["else", ...indented("    ", otherwise)] : []),
         "fi",
     ];
 }

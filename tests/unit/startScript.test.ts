@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseTopology } from "../../lib/parseTopology";
-import { START_SCRIPT_NAME, StartScriptOptions, listeningWait, renderStartScript, startEntrypoint } from "../../lib/startScript";
+import { LISTEN_SLICE_SECONDS, START_SCRIPT_NAME, StartScriptOptions, listeningWait, renderStartScript, startEntrypoint } from "../../lib/startScript";
 import { NodeSpec, nodeByName } from "../../lib/topology";
 import { seedNodes } from "../support/seed";
 
@@ -362,7 +362,7 @@ describe("the listening wait", () => {
         const result = await listening(port);
         expect(result.status).toBe(1);
         expect(result.said).toBe("not listening (connect: Connection refused)");
-        expect(result.ms).toBeGreaterThanOrEqual(300);
+        expect(result.ms).toBeGreaterThanOrEqual(LISTEN_SLICE_SECONDS * 1000);
     });
 
     it("returns within its slice once the upstream starts listening", async () => {
